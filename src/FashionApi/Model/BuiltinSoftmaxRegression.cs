@@ -1,0 +1,53 @@
+using static TorchSharp.torch;
+
+namespace FashionApi.Model;
+
+/// <summary>The tutorial's concise version: the <see cref="SoftmaxRegression"/> module (an <c>nn.Linear</c>), the
+/// library's cross-entropy and a <c>torch.optim</c> optimizer.</summary>
+public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
+{
+    readonly SoftmaxRegression model = new();
+    readonly optim.Optimizer optimizer;
+
+    public BuiltinSoftmaxRegression(Hyperparameters hyperparameters, Generator generator)
+    {
+        using (no_grad())
+        {
+            // Same initialisation as the from-scratch version (the tutorial's Dense layer uses N(0, 0.01) too).
+            nn.init.normal_(model.Weight, 0, 0.01, generator);
+            nn.init.zeros_(model.Bias);
+        }
+        optimizer = hyperparameters.Optimizer switch
+        {
+            "adam" => optim.Adam(model.parameters(), hyperparameters.LearningRate, weight_decay: hyperparameters.WeightDecay),
+            _ => optim.SGD(model.parameters(), hyperparameters.LearningRate, hyperparameters.Momentum,
+                weight_decay: hyperparameters.WeightDecay),
+        };
+    }
+
+    public (Tensor Logits, Tensor LossSum) Step(Tensor pixels, Tensor labels, double learningRate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = learningRate;
+        optimizer.zero_grad();
+        using var logits = model.forward(pixels);
+        using var loss = nn.functional.cross_entropy(logits, labels);
+        loss.backward();
+        optimizer.step();
+        return (logits.detach(), loss.detach().mul(pixels.shape[0]));
+    }
+
+    public Tensor Logits(Tensor pixels)
+    {
+        using var _ = no_grad();
+        return model.forward(pixels);
+    }
+
+    public ModelWeights Export() => model.ToWeights();
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using FashionApi.Dataset;
+using static TorchSharp.torch;
+
+namespace FashionApi.Model;
+
+/// <summary>The training loop shared by both implementations: minibatches in file or shuffled order, the learning-rate
+/// schedule, metrics after every epoch and a final evaluation. Runs synchronously on the calling thread.</summary>
+public static class SoftmaxTrainer
+{
+    public static TrainingResult Train(
+        FashionMnist data, Hyperparameters hp, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)hp.Seed);
+        var (trainX, trainY) = ToTensors(data.Train);
+        var (testX, testY) = ToTensors(data.Test);
+        using var implementation = ISoftmaxImplementation.Create(hp, generator);
+
+        int n = data.Train.Count;
+        int batches = (n + hp.BatchSize - 1) / hp.BatchSize;
+        long totalSteps = (long)batches * hp.Epochs;
+        var history = new List<EpochMetrics>();
+        long step = 0;
+        for (int epoch = 1; epoch <= hp.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            using var epochScope = NewDisposeScope();
+            var order = hp.Shuffle ? randperm(n, generator: generator) : null;
+            var lossSum = zeros(1, dtype: float64);
+            var correct = zeros(1, dtype: int64);
+            for (int batch = 0; batch < batches; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var batchScope = NewDisposeScope();
+                int start = batch * hp.BatchSize, size = Math.Min(hp.BatchSize, n - start);
+                Tensor x, y;
+                if (order is null)
+                {
+                    x = trainX.narrow(0, start, size);
+                    y = trainY.narrow(0, start, size);
+                }
+                else
+                {
+                    var indices = order.narrow(0, start, size);
+                    x = trainX.index_select(0, indices);
+                    y = trainY.index_select(0, indices);
+                }
+                var (logits, batchLoss) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
+                lossSum.add_(batchLoss);
+                correct.add_(logits.argmax(1).eq(y).sum());
+                progress?.Invoke(new TrainingProgress(epoch, hp.Epochs, batch + 1, batches, null));
+            }
+
+            using var testLogits = implementation.Logits(testX);
+            var metrics = new EpochMetrics(
+                epoch,
+                Loss: lossSum.item<double>() / n,
+                TrainAccuracy: correct.item<long>() / (double)n,
+                TestAccuracy: Accuracy(testLogits, testY),
+                Seconds: epochClock.Elapsed.TotalSeconds);
+            history.Add(metrics);
+            progress?.Invoke(new TrainingProgress(epoch, hp.Epochs, batches, batches, metrics));
+        }
+
+        var weights = implementation.Export();
+        var evaluation = ModelEvaluator.Evaluate(weights, data.Test);
+        return new TrainingResult(weights, hp, history, evaluation, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Constant, or cosine-annealed from the base rate towards 0 over all steps.</summary>
+    static double LearningRate(Hyperparameters hp, long step, long totalSteps) => hp.Schedule switch
+    {
+        "cosine" => hp.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
+        _ => hp.LearningRate,
+    };
+
+    /// <summary>The whole split as one float tensor scaled to 0–1 (converted once per job, not per batch) and its labels.</summary>
+    static (Tensor Pixels, Tensor Labels) ToTensors(FashionMnistSplit split)
+    {
+        using var bytes = tensor(split.Pixels, [split.Count, FashionMnist.PixelCount]);
+        var pixels = bytes.to_type(float32).div_(255f);
+        using var labelBytes = tensor(split.Labels);
+        return (pixels, labelBytes.to_type(int64));
+    }
+
+    static double Accuracy(Tensor logits, Tensor labels)
+    {
+        using var correct = logits.argmax(1).eq(labels).sum();
+        return correct.item<long>() / (double)labels.shape[0];
+    }
+}
