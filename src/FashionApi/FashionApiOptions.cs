@@ -11,6 +11,9 @@ public sealed class FashionApiOptions
     /// <summary>A directory holding the four Fashion-MNIST files; searched before the defaults.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Where the dataset is looked for second and downloaded to; relative paths are under the content root.</summary>
+    [Required] public string DatasetCacheDirectory { get; set; } = "data/fashion-mnist";
+
     /// <summary>Where trained model versions are kept; relative paths are under the content root.</summary>
     [Required] public string ModelDirectory { get; set; } = "data/models";
 

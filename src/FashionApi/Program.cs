@@ -1,5 +1,21 @@
+using FashionApi;
+using FashionApi.Endpoints;
+using FashionApi.Infrastructure;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddFashionApi(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/", () => "hi");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseApiDocumentation();
+
+app.MapPredictions();
+app.MapTraining();
+app.MapModels();
+app.MapStatus();
+
 app.Run();
+
+/// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

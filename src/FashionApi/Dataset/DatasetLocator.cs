@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace FashionApi.Dataset;
 
 /// <summary>
-/// Finds the Fashion-MNIST files: the configured directory, then <c>data/fashion-mnist</c> under the content root, then
+/// Finds the Fashion-MNIST files: the configured directory, then the cache directory (<c>data/fashion-mnist</c>), then
 /// the Debian/Ubuntu package's copy; failing those it downloads them into <c>data/fashion-mnist</c> and verifies them.
 /// </summary>
 public sealed class DatasetLocator(
@@ -25,7 +25,7 @@ public sealed class DatasetLocator(
     };
 
     /// <summary>The directory downloads go to, and the second place looked at.</summary>
-    public string CacheDirectory => Path.Combine(environment.ContentRootPath, "data", "fashion-mnist");
+    public string CacheDirectory => Path.GetFullPath(options.Value.DatasetCacheDirectory, environment.ContentRootPath);
 
     /// <summary>The places looked at, in order.</summary>
     public IReadOnlyList<string> SearchPath =>

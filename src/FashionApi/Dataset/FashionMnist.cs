@@ -12,6 +12,9 @@ public sealed record FashionMnistSplit(byte[] Pixels, byte[] Labels)
 /// <summary>The Fashion-MNIST dataset (60,000 training and 10,000 test images) and the facts every layer shares.</summary>
 public sealed record FashionMnist(FashionMnistSplit Train, FashionMnistSplit Test, string Source)
 {
+    /// <summary>SHA-256 over the decoded pixels and labels of both splits: names the exact data a model saw.</summary>
+    public string ContentSha256 { get; } = Hash(Train, Test);
+
     public const int ImageSide = 28;
     public const int PixelCount = ImageSide * ImageSide;
     public const int ClassCount = 10;
@@ -33,6 +36,17 @@ public sealed record FashionMnist(FashionMnistSplit Train, FashionMnistSplit Tes
         var train = LoadSplit(directory, "train");
         var test = LoadSplit(directory, "t10k");
         return new FashionMnist(train, test, directory);
+    }
+
+    static string Hash(params FashionMnistSplit[] splits)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var split in splits)
+        {
+            hash.AppendData(split.Pixels);
+            hash.AppendData(split.Labels);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     static FashionMnistSplit LoadSplit(string directory, string prefix)

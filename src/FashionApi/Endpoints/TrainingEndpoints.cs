@@ -1,0 +1,98 @@
+using FashionApi.Infrastructure;
+using FashionApi.Model;
+using FashionApi.Training;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FashionApi.Endpoints;
+
+/// <summary><c>/train</c>: queue training jobs, watch them, cancel them.</summary>
+public static class TrainingEndpoints
+{
+    public static RouteGroupBuilder MapTraining(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/train").WithTags("Train");
+
+        group.MapPost("", Results<Accepted<TrainingJobSnapshot>, ValidationProblem> (TrainRequest? request, TrainingJobQueue queue) =>
+            {
+                request ??= new TrainRequest();
+                var (hyperparameters, errors) = request.Resolve();
+                if (hyperparameters is null) return TypedResults.ValidationProblem(errors, "The training request has invalid values.");
+                var job = queue.Enqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default");
+                return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
+            })
+            .RequireApiKey()
+            .WithName("StartTraining")
+            .WithSummary("Queue a training job (preset 'default' or 'seed', any field overrides it)")
+            .WithDescription("Jobs run one at a time in the background. The new model becomes active when the job succeeds; " +
+                             "until then, and if it fails or is cancelled, the current model keeps serving.");
+
+        group.MapGet("", (TrainingJobQueue queue) => TypedResults.Ok(queue.List().Select(j => j.Snapshot()).ToList()))
+            .WithName("ListTrainingJobs")
+            .WithSummary("Recent training jobs, newest first");
+
+        group.MapGet("/{id}", Results<Ok<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
+                queue.Find(id) is { } job ? TypedResults.Ok(job.Snapshot()) : UnknownJob(id))
+            .WithName("GetTrainingJob")
+            .WithSummary("A training job's status, progress, per-epoch history and resulting model version");
+
+        group.MapDelete("/{id}", Results<Accepted<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
+            {
+                if (queue.Find(id) is not { } job) return UnknownJob(id);
+                if (!job.Cancel())
+                    return TypedResults.Problem($"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
+                        statusCode: StatusCodes.Status409Conflict, title: "Job already finished");
+                return TypedResults.Accepted($"/train/{id}", job.Snapshot());
+            })
+            .RequireApiKey()
+            .WithName("CancelTrainingJob")
+            .WithSummary("Cancel a queued or running training job; the active model is untouched");
+
+        group.ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    static ProblemHttpResult UnknownJob(string id) =>
+        TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
+            statusCode: StatusCodes.Status404NotFound, title: "Unknown training job");
+}
+
+/// <summary>A training request: a preset, and any hyperparameter to override in it. All fields are optional.</summary>
+/// <param name="Preset">'default' (the best in a few seconds, used when omitted) or 'seed' (exactly the tutorial).</param>
+/// <param name="Implementation">'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</param>
+/// <param name="Epochs">Passes over the 60,000 training images (1–500).</param>
+/// <param name="LearningRate">Step size (0–10].</param>
+/// <param name="BatchSize">Images per minibatch (1–60000).</param>
+/// <param name="Optimizer">'sgd' or 'adam'.</param>
+/// <param name="Momentum">SGD momentum [0, 1).</param>
+/// <param name="WeightDecay">L2 penalty [0, 1].</param>
+/// <param name="Shuffle">Reshuffle the training set every epoch.</param>
+/// <param name="Seed">Random seed: same seed and settings give the same weights.</param>
+/// <param name="Schedule">Learning-rate schedule: 'constant' or 'cosine'.</param>
+public sealed record TrainRequest(
+    string? Preset = null, string? Implementation = null, int? Epochs = null, double? LearningRate = null, int? BatchSize = null,
+    string? Optimizer = null, double? Momentum = null, double? WeightDecay = null, bool? Shuffle = null, long? Seed = null,
+    string? Schedule = null)
+{
+    public (Hyperparameters? Hyperparameters, Dictionary<string, string[]> Errors) Resolve()
+    {
+        string presetName = Preset ?? "default";
+        if (!TrainingPresets.ByName.TryGetValue(presetName, out var preset))
+            return (null, new() { ["preset"] = [$"Unknown preset '{presetName}'; use one of: {string.Join(", ", TrainingPresets.ByName.Keys)}."] });
+
+        var resolved = preset with
+        {
+            Implementation = Implementation?.ToLowerInvariant() ?? preset.Implementation,
+            Epochs = Epochs ?? preset.Epochs,
+            LearningRate = LearningRate ?? preset.LearningRate,
+            BatchSize = BatchSize ?? preset.BatchSize,
+            Optimizer = Optimizer?.ToLowerInvariant() ?? preset.Optimizer,
+            Momentum = Momentum ?? preset.Momentum,
+            WeightDecay = WeightDecay ?? preset.WeightDecay,
+            Shuffle = Shuffle ?? preset.Shuffle,
+            Seed = Seed ?? preset.Seed,
+            Schedule = Schedule?.ToLowerInvariant() ?? preset.Schedule,
+        };
+        var errors = resolved.Validate();
+        return errors.Count == 0 ? (resolved, errors) : (null, errors);
+    }
+}

@@ -1,0 +1,30 @@
+using FashionApi.Dataset;
+
+namespace FashionApi.Inference;
+
+/// <summary>Classifies images with whatever model is active, in one forward pass per call. Thread-safe.</summary>
+public sealed class ModelPredictor(ActiveModel activeModel)
+{
+    /// <summary>Classifies <c>pixels.Length / 784</c> images laid back to back, values 0–1.</summary>
+    /// <exception cref="ModelNotReadyException">No model has been loaded or trained yet.</exception>
+    public IReadOnlyList<Prediction> Predict(float[] pixels)
+    {
+        int count = pixels.Length / FashionMnist.PixelCount;
+        using var lease = activeModel.Acquire() ?? throw new ModelNotReadyException();
+        float[] probabilities = lease.Model.Probabilities(pixels, count);
+        string version = lease.Model.Manifest.Version;
+        var predictions = new Prediction[count];
+        for (int i = 0; i < count; i++)
+            predictions[i] = Prediction.From(probabilities.AsSpan(i * FashionMnist.ClassCount, FashionMnist.ClassCount), version);
+        return predictions;
+    }
+
+    /// <summary>Classifies images given as raw bytes, the dataset's own form.</summary>
+    public IReadOnlyList<Prediction> Predict(ReadOnlySpan<byte> pixels)
+    {
+        return Predict(SoftmaxPredictor.ScalePixels(pixels));
+    }
+}
+
+/// <summary>No model is loaded yet (the first training is still running, or none was asked for).</summary>
+public sealed class ModelNotReadyException() : Exception("No model is ready yet: the first training is still running or has not been started.");

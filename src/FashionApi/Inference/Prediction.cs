@@ -1,0 +1,27 @@
+using FashionApi.Dataset;
+
+namespace FashionApi.Inference;
+
+/// <summary>The classification of one image.</summary>
+/// <param name="Label">Class index, 0–9.</param>
+/// <param name="ClassName">The class's name, e.g. "Ankle boot".</param>
+/// <param name="Confidence">Probability of the predicted class.</param>
+/// <param name="Probabilities">All ten probabilities, by class name.</param>
+/// <param name="ModelVersion">The model version that answered.</param>
+/// <param name="Preprocessing">For uploaded images: what was done to make them a 28×28 input.</param>
+public sealed record Prediction(
+    int Label, string ClassName, float Confidence, IReadOnlyDictionary<string, float> Probabilities, string ModelVersion,
+    PreprocessingReport? Preprocessing = null)
+{
+    public static Prediction From(ReadOnlySpan<float> probabilities, string modelVersion)
+    {
+        int label = 0;
+        var byName = new Dictionary<string, float>(FashionMnist.ClassCount);
+        for (int c = 0; c < FashionMnist.ClassCount; c++)
+        {
+            byName[FashionMnist.ClassNames[c]] = probabilities[c];
+            if (probabilities[c] > probabilities[label]) label = c;
+        }
+        return new Prediction(label, FashionMnist.ClassNames[label], probabilities[label], byName, modelVersion);
+    }
+}

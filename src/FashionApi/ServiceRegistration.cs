@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using FashionApi.Dataset;
+using FashionApi.Endpoints;
+using FashionApi.Inference;
+using FashionApi.Infrastructure;
+using FashionApi.Storage;
+using FashionApi.Training;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace FashionApi;
+
+public static class ServiceRegistration
+{
+    /// <summary>Everything the service is made of, in the order data flows: dataset → training → storage → inference.</summary>
+    public static IServiceCollection AddFashionApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FashionApiOptions>()
+            .Bind(configuration.GetSection(FashionApiOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddHttpClient(nameof(DatasetLocator), client => client.Timeout = TimeSpan.FromMinutes(5));
+        services.AddSingleton<DatasetLocator>();
+        services.AddSingleton<DatasetProvider>();
+
+        services.AddSingleton<TrainingJobQueue>();
+        services.AddHostedService<TrainingWorker>();
+
+        services.AddSingleton<ModelStore>();
+
+        services.AddSingleton<ActiveModel>();
+        services.AddSingleton<ModelPredictor>();
+        services.AddSingleton<ImagePreprocessor>();
+
+        // Web plumbing: problem details for every error, enums as strings, a readable 400 for malformed JSON.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Errors raised by the framework itself (routing, binding) carry no detail; say what to do instead.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => $"There is no endpoint at {context.HttpContext.Request.Path}; see /swagger.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}; see /swagger.",
+                StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{context.HttpContext.Request.ContentType}' is not accepted here; send application/json.",
+                _ => null,
+            };
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
+            form.MultipartBodyLengthLimit = (long)(api.Value.MaxImageBytes + 16 * 1024) * api.Value.MaxBatchSize);
+        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [StatusEndpoints.ReadyTag]);
+        services.AddApiDocumentation();
+        return services;
+    }
+}

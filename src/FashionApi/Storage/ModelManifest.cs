@@ -1,0 +1,16 @@
+using FashionApi.Model;
+
+namespace FashionApi.Storage;
+
+/// <summary>Everything known about one saved model version; stored beside its weights as manifest.json.</summary>
+public sealed record ModelManifest(
+    string Version,
+    string Implementation,
+    Hyperparameters Hyperparameters,
+    IReadOnlyList<EpochMetrics> History,
+    Evaluation Evaluation,
+    DateTimeOffset CreatedAt,
+    double TrainingSeconds,
+    string DatasetSha256,
+    string WeightsSha256,
+    string? JobId);

@@ -1,0 +1,112 @@
+using FashionApi.Model;
+
+namespace FashionApi.Training;
+
+public enum TrainingJobStatus { Queued, Running, Succeeded, Failed, Cancelled }
+
+/// <summary>One requested training run. Mutated only by the queue and the worker, under its own lock; readers get
+/// consistent <see cref="Snapshot"/>s.</summary>
+public sealed class TrainingJob(string id, string? preset, Hyperparameters hyperparameters)
+{
+    readonly Lock sync = new();
+    readonly List<EpochMetrics> history = [];
+    TrainingJobStatus status = TrainingJobStatus.Queued;
+    TrainingProgress? progress;
+    DateTimeOffset? startedAt, finishedAt;
+    string? error, modelVersion;
+    double? testAccuracy;
+
+    public string Id { get; } = id;
+    public Hyperparameters Hyperparameters { get; } = hyperparameters;
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    public TrainingJobSnapshot Snapshot()
+    {
+        lock (sync)
+        {
+            var p = progress;
+            return new TrainingJobSnapshot(Id, status, preset, Hyperparameters,
+                new JobProgress(p?.Epoch ?? 0, Hyperparameters.Epochs, p?.Batch ?? 0, p?.BatchesPerEpoch ?? 0,
+                    status == TrainingJobStatus.Succeeded ? 100 : Math.Round(p?.Percent ?? 0, 1)),
+                history.ToList(), CreatedAt, startedAt, finishedAt, error, modelVersion, testAccuracy);
+        }
+    }
+
+    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+
+    public TrainingJobStatus Status
+    {
+        get { lock (sync) return status; }
+    }
+
+    /// <summary>Moves a queued job to running; false if it was cancelled while waiting.</summary>
+    public bool TryStart()
+    {
+        lock (sync)
+        {
+            if (status != TrainingJobStatus.Queued) return false;
+            status = TrainingJobStatus.Running;
+            startedAt = DateTimeOffset.UtcNow;
+            return true;
+        }
+    }
+
+    public void Report(TrainingProgress update)
+    {
+        lock (sync)
+        {
+            progress = update;
+            if (update.CompletedEpoch is { } metrics) history.Add(metrics);
+        }
+    }
+
+    public void Succeed(string version, double accuracy) => Finish(TrainingJobStatus.Succeeded, null, version, accuracy);
+    public void Fail(string message) => Finish(TrainingJobStatus.Failed, message, null, null);
+
+    /// <summary>Asks the job to stop. A queued job is cancelled at once; a running one stops at its next minibatch.
+    /// Returns false when the job had already finished.</summary>
+    public bool Cancel()
+    {
+        lock (sync)
+        {
+            if (status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running)) return false;
+            if (status == TrainingJobStatus.Queued) FinishLocked(TrainingJobStatus.Cancelled, "Cancelled before it started.", null, null);
+        }
+        Cancellation.Cancel();
+        return true;
+    }
+
+    public void MarkCancelled() => Finish(TrainingJobStatus.Cancelled, "Cancelled while running; the previous model keeps serving.", null, null);
+
+    void Finish(TrainingJobStatus final, string? message, string? version, double? accuracy)
+    {
+        lock (sync) FinishLocked(final, message, version, accuracy);
+    }
+
+    void FinishLocked(TrainingJobStatus final, string? message, string? version, double? accuracy)
+    {
+        status = final;
+        error = message;
+        modelVersion = version;
+        testAccuracy = accuracy;
+        finishedAt = DateTimeOffset.UtcNow;
+    }
+}
+
+/// <summary>Where a job is: epoch and batch counted from 1, percent of all minibatches done.</summary>
+public sealed record JobProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch, double Percent);
+
+/// <summary>A training job as the API shows it.</summary>
+public sealed record TrainingJobSnapshot(
+    string Id,
+    TrainingJobStatus Status,
+    string? Preset,
+    Hyperparameters Hyperparameters,
+    JobProgress Progress,
+    IReadOnlyList<EpochMetrics> History,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Error,
+    string? ModelVersion,
+    double? TestAccuracy);

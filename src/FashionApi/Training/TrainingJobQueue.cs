@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using FashionApi.Model;
+using Microsoft.Extensions.Options;
+
+namespace FashionApi.Training;
+
+/// <summary>Training jobs waiting for, or taken by, the <see cref="TrainingWorker"/>, which runs them one at a time
+/// in the order they were queued. Remembers a bounded number of finished jobs for <c>GET /train</c>.</summary>
+public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
+{
+    readonly Channel<TrainingJob> pending = Channel.CreateUnbounded<TrainingJob>(new UnboundedChannelOptions { SingleReader = true });
+    readonly ConcurrentDictionary<string, TrainingJob> jobs = new();
+
+    public TrainingJob Enqueue(Hyperparameters hyperparameters, string? preset)
+    {
+        var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters);
+        jobs[job.Id] = job;
+        Forget();
+        if (!pending.Writer.TryWrite(job))
+            throw new InvalidOperationException("The training queue is closed.");
+        return job;
+    }
+
+    public TrainingJob? Find(string id) => jobs.GetValueOrDefault(id);
+
+    /// <summary>All remembered jobs, newest first.</summary>
+    public IReadOnlyList<TrainingJob> List() => jobs.Values.OrderByDescending(j => j.CreatedAt).ToList();
+
+    /// <summary>The job being trained now, if any.</summary>
+    public TrainingJob? Running => jobs.Values.FirstOrDefault(j => j.Status == TrainingJobStatus.Running);
+
+    public IAsyncEnumerable<TrainingJob> ReadAllAsync(CancellationToken cancellationToken) => pending.Reader.ReadAllAsync(cancellationToken);
+
+    void Forget()
+    {
+        var finished = jobs.Values
+            .Where(j => j.Status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running))
+            .OrderByDescending(j => j.CreatedAt)
+            .Skip(options.Value.JobHistory);
+        foreach (var job in finished)
+            jobs.TryRemove(job.Id, out _);
+    }
+}
