@@ -13,7 +13,11 @@ public sealed class DatasetLocator(
     IHttpClientFactory httpClients,
     ILogger<DatasetLocator> logger)
 {
-    public const string DistributionDirectory = "/usr/share/datasets/fashion-mnist";
+    /// <summary>Where the Debian/Ubuntu package <c>dataset-fashion-mnist</c> installs the files.</summary>
+    public const string PackageDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The system-wide place looked at third (settable so tests can point it elsewhere).</summary>
+    internal string DistributionDirectory { get; init; } = PackageDirectory;
 
     // SHA-256 of each file's decompressed content: independent of how a mirror or distribution gzipped it.
     static readonly Dictionary<string, string> ContentSha256 = new()

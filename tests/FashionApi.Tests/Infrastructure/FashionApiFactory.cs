@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace FashionApi.Tests.Infrastructure;
+
+/// <summary>
+/// The real service on a real (in-memory transport) HTTP server. It swaps only what tests must: its model directory is
+/// a fresh temporary one, it does not train on start-up unless asked, and settings can be overridden per test.
+/// </summary>
+public sealed class FashionApiFactory : WebApplicationFactory<Program>
+{
+    readonly TempDirectory root = new();
+    readonly Dictionary<string, string?> settings;
+
+    public FashionApiFactory(bool seedModel = true, Dictionary<string, string?>? overrides = null)
+    {
+        ModelDirectory = System.IO.Path.Combine(root.Path, "models");
+        settings = new()
+        {
+            ["FashionApi:ModelDirectory"] = ModelDirectory,
+            ["FashionApi:DatasetCacheDirectory"] = System.IO.Path.Combine(root.Path, "fashion-mnist"),
+            ["FashionApi:TrainOnStartup"] = "false",
+        };
+        foreach (var (key, value) in overrides ?? []) settings[key] = value;
+        if (seedModel) SeedVersion = TestData.SaveSeedModel(ModelDirectory).Version;
+    }
+
+    public string ModelDirectory { get; }
+
+    /// <summary>The version saved before start-up, when the factory was asked to seed one.</summary>
+    public string? SeedVersion { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+    }
+
+    /// <summary>Waits until the background worker has loaded a model (or times out).</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
+    {
+        var client = CreateClient();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+            if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return client;
+        throw new TimeoutException("The service did not become ready within 30 s.");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) root.Dispose();
+    }
+}
