@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the service and its tests need beyond the .NET 10 SDK, on Debian/Ubuntu:
+# the Fashion-MNIST files (package dataset-fashion-mnist) and, with --bench, the load generator wrk.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || packages+=(dataset-fashion-mnist)
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null || packages+=(wrk)
+  command -v curl >/dev/null || packages+=(curl)
+fi
+[ ${#packages[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing ${packages[*]} with apt-get"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}"
