@@ -33,7 +33,7 @@ public static class ModelEndpoints
                 try
                 {
                     var (manifest, weights) = store.Load(version);
-                    var serving = new ServingModel(manifest, weights);
+                    var serving = new ServingModel(manifest, new SoftmaxClassifier(weights));
                     store.MarkActive(version);
                     active.Activate(serving);
                     logger.LogInformation("Model {Version} activated on request", version);

@@ -8,27 +8,5 @@ public sealed class ActiveModel
 
     public ServingModel? Current => Volatile.Read(ref current);
 
-    public void Activate(ServingModel next)
-    {
-        var previous = Interlocked.Exchange(ref current, next);
-        previous?.Release();
-    }
-
-    /// <summary>A leased reference to the active model (dispose it when done), or null when none is loaded yet.</summary>
-    public Lease? Acquire()
-    {
-        while (true)
-        {
-            var model = Current;
-            if (model is null) return null;
-            if (model.TryAcquire()) return new Lease(model);
-            // It was swapped out and released between the read and the lease: read again.
-        }
-    }
-
-    public readonly struct Lease(ServingModel model) : IDisposable
-    {
-        public ServingModel Model { get; } = model;
-        public void Dispose() => Model.Release();
-    }
+    public void Activate(ServingModel next) => Volatile.Write(ref current, next);
 }

@@ -10,9 +10,9 @@ public sealed class ModelPredictor(ActiveModel activeModel)
     public IReadOnlyList<Prediction> Predict(float[] pixels)
     {
         int count = pixels.Length / FashionMnist.PixelCount;
-        using var lease = activeModel.Acquire() ?? throw new ModelNotReadyException();
-        float[] probabilities = lease.Model.Probabilities(pixels, count);
-        string version = lease.Model.Manifest.Version;
+        var model = activeModel.Current ?? throw new ModelNotReadyException();
+        float[] probabilities = model.Classifier.Probabilities(pixels);
+        string version = model.Manifest.Version;
         var predictions = new Prediction[count];
         for (int i = 0; i < count; i++)
             predictions[i] = Prediction.From(probabilities.AsSpan(i * FashionMnist.ClassCount, FashionMnist.ClassCount), version);
@@ -22,7 +22,7 @@ public sealed class ModelPredictor(ActiveModel activeModel)
     /// <summary>Classifies images given as raw bytes, the dataset's own form.</summary>
     public IReadOnlyList<Prediction> Predict(ReadOnlySpan<byte> pixels)
     {
-        return Predict(SoftmaxPredictor.ScalePixels(pixels));
+        return Predict(SoftmaxClassifier.ScalePixels(pixels));
     }
 }
 

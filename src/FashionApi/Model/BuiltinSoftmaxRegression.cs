@@ -14,8 +14,9 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         using (no_grad())
         {
             // Same initialisation as the from-scratch version (the tutorial's Dense layer uses N(0, 0.01) too).
-            nn.init.normal_(model.Weight, 0, 0.01, generator);
-            nn.init.zeros_(model.Bias);
+            using var initial = normal(0, 0.01, [ModelWeights.Outputs, ModelWeights.Inputs], generator: generator);
+            model.Weight.copy_(initial);
+            model.Bias.zero_();
         }
         optimizer = hyperparameters.Optimizer switch
         {

@@ -3,13 +3,13 @@ using FashionApi.Inference;
 
 namespace FashionApi.Model;
 
-/// <summary>Scores saved weights on the test set, through the same forward pass predictions use.</summary>
+/// <summary>Scores trained weights on the test set through the forward pass that serves predictions, so the
+/// accuracy reported is the accuracy served.</summary>
 public static class ModelEvaluator
 {
     public static Evaluation Evaluate(ModelWeights weights, FashionMnistSplit test)
     {
-        using var model = SoftmaxRegression.From(weights);
-        int[] predicted = SoftmaxPredictor.PredictLabels(model, test.Pixels, test.Count);
+        int[] predicted = new SoftmaxClassifier(weights).PredictLabels(test.Pixels);
         var confusion = new int[FashionMnist.ClassCount][];
         for (int c = 0; c < confusion.Length; c++) confusion[c] = new int[FashionMnist.ClassCount];
         for (int i = 0; i < test.Count; i++)

@@ -21,20 +21,6 @@ public sealed class SoftmaxRegression : nn.Module<Tensor, Tensor>
     public Parameter Weight => linear.weight!;
     public Parameter Bias => linear.bias!;
 
-    public static SoftmaxRegression From(ModelWeights weights)
-    {
-        var model = new SoftmaxRegression();
-        using (no_grad())
-        {
-            using var w = tensor(weights.Weight, ModelWeights.Outputs, ModelWeights.Inputs);
-            using var b = tensor(weights.Bias);
-            model.Weight.copy_(w);
-            model.Bias.copy_(b);
-        }
-        model.eval();
-        return model;
-    }
-
     public ModelWeights ToWeights() =>
         new(Weight.detach().cpu().data<float>().ToArray(), Bias.detach().cpu().data<float>().ToArray());
 }

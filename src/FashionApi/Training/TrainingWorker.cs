@@ -50,7 +50,7 @@ public sealed class TrainingWorker(
     void LoadSavedModel()
     {
         if (store.LoadActiveOrNewest() is not var (manifest, weights)) return;
-        activeModel.Activate(new ServingModel(manifest, weights));
+        activeModel.Activate(new ServingModel(manifest, new SoftmaxClassifier(weights)));
         logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
             manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
     }
@@ -74,7 +74,7 @@ public sealed class TrainingWorker(
             }, cancellation.Token), cancellation.Token);
 
             var manifest = store.Save(result, data.ContentSha256, job.Id);
-            var serving = new ServingModel(manifest, result.Weights);
+            var serving = new ServingModel(manifest, new SoftmaxClassifier(result.Weights));
             store.MarkActive(manifest.Version);
             activeModel.Activate(serving);
             store.Prune();

@@ -1,0 +1,113 @@
+using FashionApi.Model;
+using FashionApi.Tests.Infrastructure;
+
+namespace FashionApi.Tests.Model;
+
+public class TrainingTests
+{
+    static TrainingResult Train(Hyperparameters hp) => SoftmaxTrainer.Train(TestData.FashionMnist, hp);
+
+    [Theory]
+    [InlineData("scratch")]
+    [InlineData("builtin")]
+    public void The_seed_preset_reproduces_the_tutorial_table(string implementation)
+    {
+        var result = Train(TrainingPresets.Seed with { Implementation = implementation });
+
+        Assert.Equal(5, result.History.Count);
+        // Dive into Deep Learning 3.6, epoch 1: loss 0.7846, train acc 0.749, test acc 0.794; epoch 5: 0.4854, 0.836, 0.828.
+        var first = result.History[0];
+        Assert.InRange(first.Loss, 0.7846 - 0.01, 0.7846 + 0.01);
+        Assert.InRange(first.TrainAccuracy, 0.749 - 0.01, 0.749 + 0.01);
+        Assert.InRange(first.TestAccuracy, 0.794 - 0.02, 0.794 + 0.02);
+        var last = result.History[^1];
+        Assert.InRange(last.Loss, 0.4854 - 0.005, 0.4854 + 0.005);
+        Assert.InRange(last.TrainAccuracy, 0.836 - 0.005, 0.836 + 0.005);
+        Assert.InRange(last.TestAccuracy, 0.828 - 0.005, 0.828 + 0.005);
+        Assert.InRange(result.Evaluation.TestAccuracy, 0.828 - 0.005, 0.828 + 0.005);
+        for (int i = 1; i < result.History.Count; i++)
+            Assert.True(result.History[i].Loss < result.History[i - 1].Loss, $"loss rose at epoch {i + 1}");
+    }
+
+    [Fact]
+    public void The_default_preset_reaches_at_least_0_845_test_accuracy()
+    {
+        var result = Train(TrainingPresets.Default);
+        Assert.True(result.Evaluation.TestAccuracy >= 0.845, $"test accuracy {result.Evaluation.TestAccuracy:F4}");
+    }
+
+    [Theory]
+    [InlineData("scratch")]
+    [InlineData("builtin")]
+    public void Same_seed_gives_the_same_weights_and_another_seed_does_not(string implementation)
+    {
+        var hp = TrainingPresets.Seed with { Implementation = implementation, Epochs = 1, Shuffle = true, Seed = 7 };
+        var a = Train(hp).Weights;
+        var b = Train(hp).Weights;
+        var c = Train(hp with { Seed = 8 }).Weights;
+        Assert.Equal(a.Weight, b.Weight);
+        Assert.Equal(a.Bias, b.Bias);
+        Assert.NotEqual(a.Weight, c.Weight);
+    }
+
+    [Theory]
+    [InlineData("scratch", "sgd", 0.9)]
+    [InlineData("scratch", "adam", 0.0)]
+    [InlineData("builtin", "sgd", 0.9)]
+    [InlineData("builtin", "adam", 0.0)]
+    public void Every_optimizer_learns(string implementation, string optimizer, double momentum)
+    {
+        var result = Train(TrainingPresets.Seed with
+        {
+            Implementation = implementation, Optimizer = optimizer, Momentum = momentum, Epochs = 2,
+            LearningRate = optimizer == "adam" ? 0.01 : 0.05, WeightDecay = 1e-4, Shuffle = true, Schedule = "cosine",
+        });
+        Assert.True(result.Evaluation.TestAccuracy > 0.80, $"{implementation}/{optimizer}: {result.Evaluation.TestAccuracy:F4}");
+    }
+
+    [Fact]
+    public void Scratch_and_builtin_adam_follow_the_same_algorithm()
+    {
+        var hp = TrainingPresets.Seed with { Optimizer = "adam", LearningRate = 0.01, Epochs = 1 };
+        var scratch = Train(hp with { Implementation = "scratch" });
+        var builtin = Train(hp with { Implementation = "builtin" });
+        Assert.InRange(scratch.Evaluation.TestAccuracy - builtin.Evaluation.TestAccuracy, -0.01, 0.01);
+        Assert.InRange(scratch.History[0].Loss - builtin.History[0].Loss, -0.01, 0.01);
+    }
+
+    [Fact]
+    public void The_final_evaluation_has_a_consistent_confusion_matrix_and_per_class_accuracy()
+    {
+        var evaluation = TestData.SeedModel.Evaluation;
+        Assert.Equal(10, evaluation.ConfusionMatrix.Length);
+        Assert.All(evaluation.ConfusionMatrix, row => Assert.Equal(1000, row.Sum()));
+        Assert.Equal(10, evaluation.PerClassAccuracy.Count);
+        Assert.Equal(evaluation.ConfusionMatrix[1][1] / 1000.0, evaluation.PerClassAccuracy["Trouser"]);
+        Assert.Equal(evaluation.PerClassAccuracy.Values.Average(), evaluation.TestAccuracy, precision: 10);
+        Assert.True(evaluation.PerClassAccuracy["Shirt"] < evaluation.PerClassAccuracy["Trouser"], "shirts are the hardest class");
+    }
+
+    [Fact]
+    public void Cancellation_stops_training_promptly()
+    {
+        using var cancellation = new CancellationTokenSource();
+        int batches = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => SoftmaxTrainer.Train(TestData.FashionMnist,
+            TrainingPresets.Seed with { Epochs = 100 }, _ => { if (++batches == 10) cancellation.Cancel(); }, cancellation.Token));
+        Assert.InRange(batches, 10, 11);
+    }
+
+    [Fact]
+    public void Invalid_hyperparameters_are_reported_by_field()
+    {
+        var errors = (TrainingPresets.Default with
+        {
+            Implementation = "keras", Epochs = 0, LearningRate = double.NaN, BatchSize = 0, Optimizer = "rmsprop",
+            WeightDecay = -1, Seed = -1, Schedule = "step",
+        }).Validate();
+        Assert.Equal(["batchSize", "epochs", "implementation", "learningRate", "optimizer", "schedule", "seed", "weightDecay"], errors.Keys.Order());
+        Assert.Contains("scratch, builtin", errors["implementation"][0]);
+        Assert.Empty(TrainingPresets.Seed.Validate());
+        Assert.Empty(TrainingPresets.Default.Validate());
+    }
+}

@@ -1,0 +1,136 @@
+using FashionApi.Inference;
+using FashionApi.Model;
+using FashionApi.Storage;
+using FashionApi.Tests.Infrastructure;
+
+namespace FashionApi.Tests.Storage;
+
+public class ModelStoreTests : IDisposable
+{
+    readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    ModelStore Store(int keep = 5) => TestStores.Create(directory.Path, keep);
+
+    ModelManifest SaveSeed(ModelStore store, bool activate = true)
+    {
+        var manifest = store.Save(TestData.SeedModel, TestData.FashionMnist.ContentSha256, jobId: "job");
+        if (activate) store.MarkActive(manifest.Version);
+        return manifest;
+    }
+
+    string WeightsPath(ModelManifest manifest) => Path.Combine(directory.Path, "versions", manifest.Version, "weights.bin");
+
+    [Fact]
+    public void Save_then_load_gives_identical_predictions()
+    {
+        var store = Store();
+        var manifest = SaveSeed(store);
+        var (loadedManifest, weights) = store.Load(manifest.Version);
+
+        Assert.Equal(manifest.WeightsSha256, loadedManifest.WeightsSha256);
+        Assert.Equal(TestData.SeedModel.Weights.Weight, weights.Weight);
+        Assert.Equal(TestData.SeedModel.Weights.Bias, weights.Bias);
+        Assert.Equal(TestData.SeedModel.History.Count, loadedManifest.History.Count);
+        Assert.Equal(TestData.SeedModel.Evaluation.TestAccuracy, loadedManifest.Evaluation.TestAccuracy);
+
+        var images = TestData.FashionMnist.Test.Pixels.AsSpan(0, 100 * 784);
+        float[] pixels = SoftmaxClassifier.ScalePixels(images);
+        Assert.Equal(new SoftmaxClassifier(TestData.SeedModel.Weights).Probabilities(pixels), new SoftmaxClassifier(weights).Probabilities(pixels));
+    }
+
+    [Fact]
+    public void A_truncated_weights_file_is_rejected_and_the_previous_version_serves()
+    {
+        var store = Store();
+        var older = SaveSeed(store);
+        var newer = SaveSeed(store);
+        byte[] bytes = File.ReadAllBytes(WeightsPath(newer));
+        File.WriteAllBytes(WeightsPath(newer), bytes[..(bytes.Length / 2)]);
+
+        Assert.Throws<InvalidDataException>(() => store.Load(newer.Version));
+        var loaded = store.LoadActiveOrNewest();
+        Assert.Equal(older.Version, loaded?.Manifest.Version);
+        Assert.Equal(older.Version, store.ActiveVersion());
+    }
+
+    [Fact]
+    public void A_bit_flipped_weights_file_fails_its_checksum()
+    {
+        var store = Store();
+        var older = SaveSeed(store);
+        var newer = SaveSeed(store);
+        byte[] bytes = File.ReadAllBytes(WeightsPath(newer));
+        bytes[1000] ^= 0x04;
+        File.WriteAllBytes(WeightsPath(newer), bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => store.Load(newer.Version));
+        Assert.Contains("checksum", e.Message);
+        Assert.Equal(older.Version, store.LoadActiveOrNewest()?.Manifest.Version);
+    }
+
+    [Fact]
+    public void A_damaged_manifest_or_unreadable_active_record_never_stops_loading()
+    {
+        var store = Store();
+        var good = SaveSeed(store);
+        var damaged = SaveSeed(store);
+        File.WriteAllText(Path.Combine(directory.Path, "versions", damaged.Version, "manifest.json"), "{ not json");
+        File.WriteAllText(Path.Combine(directory.Path, "active.json"), "\0\0garbage");
+
+        Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
+        Assert.Equal([good.Version], store.List().Select(m => m.Version));
+    }
+
+    [Fact]
+    public void Nothing_saved_means_nothing_loaded()
+    {
+        Assert.Null(Store().LoadActiveOrNewest());
+        Assert.Empty(Store().List());
+    }
+
+    [Fact]
+    public void A_half_written_version_left_by_a_crash_is_ignored()
+    {
+        var store = Store();
+        var good = SaveSeed(store);
+        string staging = Path.Combine(directory.Path, "versions", ".staging-crashed");
+        Directory.CreateDirectory(staging);
+        File.WriteAllBytes(Path.Combine(staging, "weights.bin"), [1, 2, 3]);
+
+        Assert.Equal([good.Version], store.List().Select(m => m.Version));
+        Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
+    }
+
+    [Fact]
+    public void Pruning_keeps_the_newest_versions_and_always_the_active_one()
+    {
+        var store = Store(keep: 2);
+        var oldestActive = SaveSeed(store);
+        var middle = SaveSeed(store, activate: false);
+        var second = SaveSeed(store, activate: false);
+        var newest = SaveSeed(store, activate: false);
+        store.Prune();
+
+        var remaining = store.List().Select(m => m.Version).ToHashSet();
+        Assert.Equal(new HashSet<string> { oldestActive.Version, second.Version, newest.Version }, remaining);
+        Assert.DoesNotContain(middle.Version, remaining);
+    }
+
+    [Fact]
+    public void Weights_file_format_rejects_foreign_files()
+    {
+        Assert.Throws<InvalidDataException>(() => WeightsFile.Deserialize("PK\x03\x04 not ours"u8));
+        var bytes = WeightsFile.Serialize(TestData.SeedModel.Weights);
+        Assert.Equal(TestData.SeedModel.Weights.Weight, WeightsFile.Deserialize(bytes).Weight);
+        Assert.Throws<InvalidDataException>(() => WeightsFile.Deserialize(bytes.AsSpan(0, bytes.Length - 4)));
+    }
+
+    [Fact]
+    public void Version_names_cannot_escape_the_model_directory()
+    {
+        Assert.Throws<FileNotFoundException>(() => Store().Load("../../etc"));
+        Assert.Throws<FileNotFoundException>(() => Store().Load(".staging-x"));
+    }
+}
