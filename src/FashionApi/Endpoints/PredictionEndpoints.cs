@@ -19,7 +19,7 @@ public static class PredictionEndpoints
     {
         var group = routes.MapGroup("/predict").WithTags("Predict");
 
-        group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] InvertMode? invert,
+        group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
                 if (request.HasJsonContentType())
@@ -32,7 +32,7 @@ public static class PredictionEndpoints
                     : RequestBodies.IsImage(request)
                         ? await RequestBodies.ReadRawAsync(request, options.Value.MaxImageBytes)
                         : throw RequestBodies.Unsupported(request, SingleAccepted);
-                var prepared = preprocessor.Prepare(encoded, invert ?? InvertMode.Auto);
+                var prepared = preprocessor.Prepare(encoded, InvertModes.Parse(invert));
                 return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with { Preprocessing = prepared.Preprocessing });
             })
             .WithMetadata(new PredictRequestBodyMetadata(Batch: false))
@@ -44,7 +44,7 @@ public static class PredictionEndpoints
                              "(the default), invert=true/false forces it. The response says what was done. JSON pixels are 0–255, " +
                              "or 0–1 when no value exceeds 1.");
 
-        group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] InvertMode? invert,
+        group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
                 int limit = options.Value.MaxBatchSize;
@@ -62,7 +62,7 @@ public static class PredictionEndpoints
 
                 var files = await RequestBodies.ReadFormFilesAsync(request, "images", options.Value.MaxImageBytes);
                 CheckBatchSize(files.Count, limit, "images");
-                var prepared = files.Select(file => preprocessor.Prepare(file, invert ?? InvertMode.Auto)).ToList();
+                var prepared = files.Select(file => preprocessor.Prepare(file, InvertModes.Parse(invert))).ToList();
                 var batch = new byte[prepared.Count * FashionMnist.PixelCount];
                 for (int i = 0; i < prepared.Count; i++)
                     prepared[i].Pixels.CopyTo(batch, i * FashionMnist.PixelCount);

@@ -9,6 +9,15 @@ namespace FashionApi.Inference;
 
 public enum InvertMode { Auto, True, False }
 
+public static class InvertModes
+{
+    /// <summary>Reads the <c>invert</c> query value: auto (default), true or false, in any case.</summary>
+    public static InvertMode Parse(string? value) =>
+        string.IsNullOrEmpty(value) ? InvertMode.Auto
+        : Enum.TryParse<InvertMode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
+        : throw new RequestRejectedException($"invert='{value}' is not understood; use auto, true or false.");
+}
+
 /// <summary>What was done to an uploaded image to make it a 28×28 Fashion-MNIST-like input.</summary>
 public sealed record PreprocessingReport(string Format, int OriginalWidth, int OriginalHeight, bool ConvertedToGrayscale, bool Resized, bool Inverted);
 
@@ -17,7 +26,8 @@ public sealed record PreparedImage(byte[] Pixels, PreprocessingReport Preprocess
 
 /// <summary>
 /// Turns an uploaded image into the model's input. A 28×28 grayscale image is used pixel for pixel, exactly like the
-/// dataset. Anything else is converted to grayscale and fitted into 28×28 keeping its aspect ratio, centred on black.
+/// dataset. Anything else is converted to grayscale, trimmed to the garment and fitted into 28×28 keeping its aspect
+/// ratio, centred on black.
 /// A light background (the border brighter than mid-grey) is inverted, since the dataset has light garments on black.
 /// </summary>
 public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options)
@@ -59,7 +69,12 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options)
             if (inverted) image.Mutate(x => x.Invert());
             bool resized = image.Width != Side || image.Height != Side;
             if (resized)
+            {
+                // Like the dataset was made: trim to the garment, then scale its longest edge to 28 and centre it.
+                if (ContentBounds(image) is { } garment)
+                    image.Mutate(x => x.Crop(garment));
                 image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Side, Side), Mode = ResizeMode.Pad, PadColor = Color.Black }));
+            }
 
             var pixels = new byte[FashionMnist.PixelCount];
             image.CopyPixelDataTo(pixels);
@@ -74,6 +89,29 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options)
 
     static RequestRejectedException Undecodable(Exception e) =>
         new($"The image could not be decoded (damaged or truncated?): {e.Message}");
+
+    /// <summary>The smallest rectangle holding every pixel clearly brighter than the black background, if any.</summary>
+    static Rectangle? ContentBounds(Image<L8> image)
+    {
+        const byte Threshold = 32; // above JPEG noise on a background that was white before inversion
+        int left = int.MaxValue, top = int.MaxValue, right = -1, bottom = -1;
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    if (row[x].PackedValue <= Threshold) continue;
+                    left = Math.Min(left, x);
+                    right = Math.Max(right, x);
+                    top = Math.Min(top, y);
+                    bottom = y;
+                }
+            }
+        });
+        return right < 0 ? null : new Rectangle(left, top, right - left + 1, bottom - top + 1);
+    }
 
     static double BorderMean(Image<L8> image)
     {

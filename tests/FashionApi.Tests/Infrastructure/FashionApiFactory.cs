@@ -13,7 +13,9 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
     readonly TempDirectory root = new();
     readonly Dictionary<string, string?> settings;
 
-    public FashionApiFactory(bool seedModel = true, Dictionary<string, string?>? overrides = null)
+    public FashionApiFactory() : this(seedModel: true) { }
+
+    internal FashionApiFactory(bool seedModel, Dictionary<string, string?>? overrides = null)
     {
         ModelDirectory = System.IO.Path.Combine(root.Path, "models");
         settings = new()
