@@ -49,7 +49,6 @@ public static class ServiceRegistration
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
             form.MultipartBodyLengthLimit = (long)(api.Value.MaxImageBytes + 16 * 1024) * api.Value.MaxBatchSize);
-        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: [StatusEndpoints.ReadyTag]);
         services.AddApiDocumentation();
         return services;
     }

@@ -1,15 +1,12 @@
 using FashionApi.Inference;
 using FashionApi.Training;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FashionApi.Endpoints;
 
 /// <summary><c>GET /status</c> for people, <c>/health/live</c> and <c>/health/ready</c> for orchestrators.</summary>
 public static class StatusEndpoints
 {
-    public const string ReadyTag = "ready";
-
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/status", (ActiveModel active, TrainingJobQueue queue) =>
@@ -23,20 +20,20 @@ public static class StatusEndpoints
             .WithName("GetStatus")
             .WithSummary("At a glance: is a model ready, which one and how accurate, and what is training now");
 
-        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Status");
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).WithTags("Status");
+        var health = routes.MapGroup("/health").WithTags("Status");
+        health.MapGet("/live", () => TypedResults.Ok(new Health("Healthy", "The process is up.")))
+            .WithName("Live")
+            .WithSummary("Liveness: the process answers HTTP");
+        health.MapGet("/ready", Results<Ok<Health>, JsonHttpResult<Health>> (ActiveModel active) =>
+                active.Current is { } model
+                    ? TypedResults.Ok(new Health("Healthy", $"Model {model.Manifest.Version} is serving."))
+                    : TypedResults.Json(new Health("Unhealthy", "No model loaded yet."), statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithName("Ready")
+            .WithSummary("Readiness: 200 once a model is loaded and predictions can be answered, 503 before");
         return routes;
     }
 }
 
 public sealed record ServiceStatus(bool ModelReady, string? ModelVersion, double? TestAccuracy, RunningJob? Training);
 public sealed record RunningJob(string Id, JobProgress Progress);
-
-/// <summary>Ready once a model is loaded and predictions can be answered.</summary>
-public sealed class ModelReadyHealthCheck(ActiveModel active) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(active.Current is { } model
-            ? HealthCheckResult.Healthy($"Model {model.Manifest.Version} is serving.")
-            : HealthCheckResult.Unhealthy("No model loaded yet."));
-}
+public sealed record Health(string Status, string Detail);
