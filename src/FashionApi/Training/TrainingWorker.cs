@@ -22,6 +22,7 @@ public sealed class TrainingWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // let the web host start answering while the model loads
+        TorchSharp.torch.set_num_threads(options.Value.TrainingThreads);
         LoadSavedModel();
         if (activeModel.Current is null)
         {
