@@ -57,22 +57,52 @@ public static class TrainingEndpoints
 }
 
 /// <summary>A training request: a preset, and any hyperparameter to override in it. All fields are optional.</summary>
-/// <param name="Preset">'default' (the best in a few seconds, used when omitted) or 'seed' (exactly the tutorial).</param>
-/// <param name="Implementation">'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</param>
-/// <param name="Epochs">Passes over the 60,000 training images (1–500).</param>
-/// <param name="LearningRate">Step size (0–10].</param>
-/// <param name="BatchSize">Images per minibatch (1–60000).</param>
-/// <param name="Optimizer">'sgd' or 'adam'.</param>
-/// <param name="Momentum">SGD momentum [0, 1).</param>
-/// <param name="WeightDecay">L2 penalty [0, 1].</param>
-/// <param name="Shuffle">Reshuffle the training set every epoch.</param>
-/// <param name="Seed">Random seed: same seed and settings give the same weights.</param>
-/// <param name="Schedule">Learning-rate schedule: 'constant' or 'cosine'.</param>
-public sealed record TrainRequest(
-    string? Preset = null, string? Implementation = null, int? Epochs = null, double? LearningRate = null, int? BatchSize = null,
-    string? Optimizer = null, double? Momentum = null, double? WeightDecay = null, bool? Shuffle = null, long? Seed = null,
-    string? Schedule = null)
+public sealed record TrainRequest
 {
+    /// <summary>'default' (the best in about a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
+    /// <example>default</example>
+    public string? Preset { get; init; }
+
+    /// <summary>'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</summary>
+    /// <example>scratch</example>
+    public string? Implementation { get; init; }
+
+    /// <summary>Passes over the 60,000 training images (1–500).</summary>
+    /// <example>8</example>
+    public int? Epochs { get; init; }
+
+    /// <summary>Step size, greater than 0 and at most 10.</summary>
+    /// <example>0.01</example>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Images per minibatch (1–60000).</summary>
+    /// <example>256</example>
+    public int? BatchSize { get; init; }
+
+    /// <summary>'sgd' or 'adam'.</summary>
+    /// <example>adam</example>
+    public string? Optimizer { get; init; }
+
+    /// <summary>SGD momentum, at least 0 and below 1 (sgd only).</summary>
+    /// <example>0</example>
+    public double? Momentum { get; init; }
+
+    /// <summary>L2 penalty, 0–1.</summary>
+    /// <example>0</example>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Reshuffle the training set every epoch.</summary>
+    /// <example>true</example>
+    public bool? Shuffle { get; init; }
+
+    /// <summary>Random seed: the same seed and settings give the same weights.</summary>
+    /// <example>0</example>
+    public long? Seed { get; init; }
+
+    /// <summary>Learning-rate schedule: 'constant' or 'cosine' (annealed to 0 over all steps).</summary>
+    /// <example>cosine</example>
+    public string? Schedule { get; init; }
+
     public (Hyperparameters? Hyperparameters, Dictionary<string, string[]> Errors) Resolve()
     {
         string presetName = Preset ?? "default";

@@ -52,8 +52,9 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
         // exp() finite. The shift is done in place; the shifted scores still rank the classes as the logits do.
         var shifted = ScoresT(pixels);
         shifted.sub_(shifted.amax([0], keepdim: true));
-        var sumExp = shifted.exp().sum(0, keepdim: true);
-        var probabilities = shifted.exp().div_(sumExp);
+        var exp = shifted.exp();
+        var sumExp = exp.sum(0, keepdim: true);
+        var probabilities = exp.div_(sumExp);
 
         // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch.
         var oneHot = nn.functional.one_hot(labels, ModelWeights.Outputs).t();

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FashionApi.Dataset;
+using FashionApi.Inference;
+using FashionApi.Model;
+using FashionApi.Benchmarks;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+// The in-process half of bench/run.sh. Modes:
+//   prepare   DATASET_DIR OUT_DIR       request bodies for wrk: png/*.png, batch.json, batch.multipart
+//   inprocess DATASET_DIR MEASUREMENTS  training times and in-process prediction throughput, appended as key=value
+//   http-load URL PNG_DIR COUNT         exactly COUNT POST /predict requests over 32 connections; fails on any non-2xx
+//   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+switch (args)
+{
+    case ["prepare", var dataset, var outDir]:
+        Prepare(FashionMnist.Load(dataset).Test, outDir);
+        return 0;
+    case ["inprocess", var dataset, var measurements]:
+        InProcess(FashionMnist.Load(dataset), measurements);
+        return 0;
+    case ["http-load", var url, var pngDir, var count]:
+        return await HttpLoad(url, pngDir, int.Parse(count));
+    case ["report", var resultsDir]:
+        Console.Write(Report.Build(resultsDir));
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: prepare DATASET_DIR OUT_DIR | inprocess DATASET_DIR MEASUREMENTS | report RESULTS_DIR");
+        return 2;
+}
+
+static void Prepare(FashionMnistSplit test, string outDir)
+{
+    const int SingleImages = 100, BatchSize = 256;
+    Directory.CreateDirectory(Path.Combine(outDir, "png"));
+    for (int i = 0; i < SingleImages; i++)
+        File.WriteAllBytes(Path.Combine(outDir, "png", $"{i:D3}.png"), Png(test.Image(i)));
+
+    var json = new StringBuilder("{\"instances\":[");
+    for (int i = 0; i < BatchSize; i++)
+        json.Append(i == 0 ? "[" : ",[").AppendJoin(',', test.Image(i).ToArray()).Append(']');
+    File.WriteAllText(Path.Combine(outDir, "batch.json"), json.Append("]}").ToString());
+
+    // run.sh sends this with Content-Type: multipart/form-data; boundary=fashionapi-bench
+    using var multipart = File.Create(Path.Combine(outDir, "batch.multipart"));
+    for (int i = 0; i < BatchSize; i++)
+    {
+        multipart.Write(Encoding.ASCII.GetBytes($"--fashionapi-bench\r\nContent-Disposition: form-data; name=\"images\"; " +
+                                                $"filename=\"{i}.png\"\r\nContent-Type: image/png\r\n\r\n"));
+        multipart.Write(Png(test.Image(i)));
+        multipart.Write("\r\n"u8);
+    }
+    multipart.Write("--fashionapi-bench--\r\n"u8);
+}
+
+static async Task<int> HttpLoad(string url, string pngDir, int count)
+{
+    const int Connections = 32;
+    var bodies = Directory.GetFiles(pngDir, "*.png").Order().Select(File.ReadAllBytes).ToArray();
+    using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections });
+    int next = -1, failed = 0;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
+    {
+        for (int i; (i = Interlocked.Increment(ref next)) < count;)
+        {
+            using var content = new ByteArrayContent(bodies[i % bodies.Length]);
+            content.Headers.ContentType = new("image/png");
+            using var response = await client.PostAsync(url, content);
+            if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);
+        }
+    }));
+    Console.Error.WriteLine($"[bench] {count:N0} requests to {url} in {clock.Elapsed.TotalSeconds:F1} s, {failed} failed");
+    return failed == 0 ? 0 : 1;
+}
+
+static byte[] Png(ReadOnlySpan<byte> pixels)
+{
+    using var image = Image.LoadPixelData<L8>(pixels, FashionMnist.ImageSide, FashionMnist.ImageSide);
+    using var stream = new MemoryStream();
+    image.SaveAsPng(stream, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
+    return stream.ToArray();
+}
+
+static void InProcess(FashionMnist data, string measurementsPath)
+{
+    const int Runs = 5;
+    var measurements = new List<string>();
+    // Train as the service does: with its default libtorch thread count (FashionApi:TrainingThreads).
+    int threads = new FashionApi.FashionApiOptions().TrainingThreads;
+    TorchSharp.torch.set_num_threads(threads);
+    measurements.Add($"train_threads={threads}");
+    ModelWeights? trained = null;
+    (string Key, Hyperparameters Hp)[] configurations =
+    [
+        ("seed_scratch", TrainingPresets.Seed with { Implementation = "scratch" }),
+        ("seed_builtin", TrainingPresets.Seed with { Implementation = "builtin" }),
+        ("default", TrainingPresets.Default),
+    ];
+    foreach (var (key, hp) in configurations)
+    {
+        // One warm-up run (JIT, libtorch's lazy initialisation); the default preset's warm-up is a single epoch.
+        SoftmaxTrainer.Train(data, key == "default" ? hp with { Epochs = 1 } : hp);
+        var results = new List<TrainingResult>();
+        for (int run = 0; run < Runs; run++)
+        {
+            GC.Collect();
+            results.Add(SoftmaxTrainer.Train(data, hp));
+            Console.Error.WriteLine($"[bench] training {key} run {run + 1}/{Runs}: {results[^1].Seconds:F3} s, " +
+                                    $"test accuracy {results[^1].Evaluation.TestAccuracy:F4}");
+        }
+        var seconds = results.Select(r => r.Seconds).Order().ToList();
+        var accuracies = results.Select(r => r.Evaluation.TestAccuracy).Order().ToList();
+        measurements.Add($"train_{key}_seconds={seconds[Runs / 2]:F3}");
+        measurements.Add($"train_{key}_seconds_min={seconds[0]:F3}");
+        measurements.Add($"train_{key}_seconds_max={seconds[^1]:F3}");
+        measurements.Add($"train_{key}_accuracy={accuracies[Runs / 2]:F4}");
+        measurements.Add($"train_{key}_accuracy_min={accuracies[0]:F4}");
+        measurements.Add($"train_{key}_accuracy_max={accuracies[^1]:F4}");
+        measurements.Add($"train_{key}_settings={hp.Implementation}, {hp.Optimizer} lr {hp.LearningRate} {hp.Schedule}, " +
+                         $"batch {hp.BatchSize}, {hp.Epochs} epochs{(hp.Shuffle ? " shuffled" : "")}");
+        trained = results[^1].Weights;
+    }
+    measurements.Add($"train_process_peak_rss_kb={ProcStatusKb("VmHWM")}");
+
+    // The serving forward pass on the whole test set, single-threaded, repeated for about 3 seconds.
+    var classifier = new SoftmaxClassifier(trained!);
+    float[] pixels = SoftmaxClassifier.ScalePixels(data.Test.Pixels);
+    classifier.Probabilities(pixels); // warm-up
+    long images = 0;
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed < TimeSpan.FromSeconds(3))
+    {
+        classifier.Probabilities(pixels);
+        images += data.Test.Count;
+    }
+    double perSecond = images / clock.Elapsed.TotalSeconds;
+    Console.Error.WriteLine($"[bench] in-process: {images:N0} images in {clock.Elapsed.TotalSeconds:F2} s = {perSecond:N0} images/s");
+    measurements.Add($"inprocess_images_per_second={perSecond:F0}");
+    measurements.Add($"inprocess_images={images}");
+    File.AppendAllLines(measurementsPath, measurements);
+}
+
+static long ProcStatusKb(string field) =>
+    long.Parse(File.ReadLines("/proc/self/status").First(line => line.StartsWith(field + ":"))
+        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);

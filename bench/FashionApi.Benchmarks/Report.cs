@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace FashionApi.Benchmarks;
+
+/// <summary>Turns the readings of one bench/run.sh run (measurements.txt, key=value, and the raw wrk outputs) into the
+/// markdown table, each measurement next to its target.</summary>
+public static partial class Report
+{
+    const int BatchSize = 256;
+
+    public static string Build(string resultsDir)
+    {
+        var m = File.ReadLines(Path.Combine(resultsDir, "measurements.txt"))
+            .Where(line => line.Contains('='))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv[1]);
+        double Num(string key) => double.Parse(m[key], CultureInfo.InvariantCulture);
+        var single = Wrk.Parse(Path.Combine(resultsDir, "wrk-single.txt"));
+        var batchJson = Wrk.Parse(Path.Combine(resultsDir, "wrk-batch-json.txt"));
+        var batchMultipart = Wrk.Parse(Path.Combine(resultsDir, "wrk-batch-multipart.txt"));
+
+        var rows = new List<string[]>();
+        void Row(string what, string result, string target = "", bool? met = null) =>
+            rows.Add([what, result, target, met switch { true => "met", false => "**missed**", null => "" }]);
+
+        string Training(string key) =>
+            $"{Num($"train_{key}_seconds"):F2} s (runs {Num($"train_{key}_seconds_min"):F2}–{Num($"train_{key}_seconds_max"):F2}), " +
+            $"test accuracy {Num($"train_{key}_accuracy"):F4}";
+        foreach (var impl in new[] { "scratch", "builtin" })
+            Row($"Training, `seed` preset with `{impl}` ({m[$"train_seed_{impl}_settings"]}), median of 5",
+                Training($"seed_{impl}"), "≤ 0.3 s", Num($"train_seed_{impl}_seconds") <= 0.3);
+        Row($"Training, `default` preset ({m["train_default_settings"]}), median of 5", Training("default"),
+            "≥ 0.845 accuracy in ≤ 3 s", Num("train_default_accuracy") >= 0.845 && Num("train_default_seconds") <= 3);
+
+        Row($"`POST /predict`, one 28×28 PNG (100 test images in turn), wrk {single.Options}: throughput",
+            $"{single.RequestsPerSecond:N0} requests/s{single.ErrorNote}", "≥ 10,000 requests/s", single.RequestsPerSecond >= 10_000 && single.Clean);
+        Row("… latency p50 / p99", $"{single.P50Ms:F2} ms / {single.P99Ms:F2} ms", "p99 ≤ 10 ms", single.P99Ms <= 10);
+        Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
+            $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
+        Row($"`POST /predict/batch`, multipart `images`, {BatchSize} PNGs, wrk {batchMultipart.Options}",
+            $"{batchMultipart.RequestsPerSecond * BatchSize:N0} images/s ({batchMultipart.RequestsPerSecond:N1} requests/s, p50 {batchMultipart.P50Ms:F1} ms){batchMultipart.ErrorNote}");
+        Row("In-process `SoftmaxClassifier.Probabilities`, 10,000 test images repeated for 3 s, one thread",
+            $"{Num("inprocess_images_per_second"):N0} images/s", "≥ 200,000 images/s", Num("inprocess_images_per_second") >= 200_000);
+
+        double peakMiB = Num("server_train_peak_rss_kb") / 1024;
+        Row("Peak RSS (VmHWM) of the server: start-up training of `default`, then one `POST /train` job (`default`)",
+            $"{peakMiB:N0} MiB ({Num("server_startup_training_peak_rss_kb") / 1024:N0} MiB after the first)", "≤ 600 MiB", peakMiB <= 600);
+        Row("Peak RSS (VmHWM) of the benchmark process after all training runs above", $"{Num("train_process_peak_rss_kb") / 1024:N0} MiB");
+        double before = Num("rss_after_first_kb"), after = Num("rss_after_many_kb"), change = 100 * (after - before) / before;
+        Row("Server RSS after 1,000 and after 100,000 `POST /predict` PNG requests (32 connections)",
+            $"{before / 1024:N0} MiB → {after / 1024:N0} MiB ({change:+0.0;-0.0} %)", "flat within 5 %", Math.Abs(change) <= 5);
+        Row($"Start-up: process start → `/health/ready` 200 with a persisted model, median of 3 ({m["startup_ms_all"]} ms)",
+            $"{Num("startup_ms") / 1000:F2} s", "≤ 2 s", Num("startup_ms") <= 2000);
+
+        var text = new StringBuilder();
+        text.AppendLine($"Machine: {m["machine_nproc"]} cores, {m["machine_cpu"]}, {m["machine_memory"]}; .NET SDK {m["dotnet_version"]}; {m["machine_date"]}; commit {m["commit"]}")
+            .AppendLine()
+            .AppendLine("| Measurement | Result | Target | |")
+            .AppendLine("| --- | --- | --- | --- |");
+        foreach (var row in rows) text.AppendLine($"| {string.Join(" | ", row)} |");
+        double others = Num("other_cpu_percent");
+        text.AppendLine()
+            .AppendLine($"Other processes used {others:F0} % of the machine's CPU time during the run" +
+                        (others > 5 ? " — **the cores were shared, so these figures are pessimistic; rerun on an idle machine.**" : " (idle)."))
+            .AppendLine()
+            .AppendLine("HTTP figures are over loopback with wrk on the same cores as the server (it takes a good share of the CPU), " +
+                        "so they understate what the server does with a separate load generator. Server started with " +
+                        "`dotnet bench/results/publish/FashionApi.dll` (Release), logging at Warning.");
+        return text.ToString();
+    }
+
+    /// <summary>What one wrk run printed.</summary>
+    sealed record Wrk(string Options, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
+    {
+        public bool Clean => Errors == 0;
+        public string ErrorNote => Clean ? "" : $" — {Errors:N0} non-2xx/socket errors!";
+
+        public static Wrk Parse(string path)
+        {
+            string text = File.ReadAllText(path);
+            string options = CommandLinePattern().Match(text) is { Success: true } c ? c.Groups[1].Value : "";
+            long errors = NonSuccessPattern().Matches(text).Sum(x => long.Parse(x.Groups[1].Value))
+                          + SocketErrorsPattern().Matches(text).Sum(x => x.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value)));
+            return new Wrk(
+                options,
+                double.Parse(RequestsPerSecondPattern().Match(text).Groups[1].Value, CultureInfo.InvariantCulture),
+                Percentile(text, "50%"),
+                Percentile(text, "99%"),
+                errors);
+        }
+
+        static double Percentile(string text, string which)
+        {
+            var match = Regex.Match(text, $@"^\s+{which}\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline);
+            double value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return match.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => value * 60_000 };
+        }
+    }
+
+    [GeneratedRegex(@"^# wrk (-t\d+ -c\d+ -d\d+s)", RegexOptions.Multiline)] private static partial Regex CommandLinePattern();
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")] private static partial Regex RequestsPerSecondPattern();
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")] private static partial Regex NonSuccessPattern();
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")] private static partial Regex SocketErrorsPattern();
+}

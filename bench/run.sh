@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmarks FashionApi and prints a markdown table (also written to bench/results/latest.md):
+# training time and accuracy, POST /predict and /predict/batch over HTTP (wrk, loopback), the in-process predictor,
+# memory during training and under load, and start-up time with a persisted model. Takes a few minutes.
+#   bash bench/run.sh            (BENCH_PORT=... to use another loopback port than 5899)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-prerequisites.sh --bench
+
+results=$PWD/bench/results
+artifacts=$results/artifacts
+publish=$results/publish
+dataset=/usr/share/datasets/fashion-mnist
+url=http://127.0.0.1:${BENCH_PORT:-5899}
+measurements=$results/measurements.txt
+work=$(mktemp -d)
+server_pid=""
+
+log() { echo "[bench ${SECONDS}s] $*" >&2; }
+record() { echo "$1=$2" >>"$measurements"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # whole machine, all cores
+own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }            # this script and its children
+status_kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$server_pid/status"; }
+
+start_server() { # MODEL_DIR TRAIN_ON_STARTUP LOG_NAME
+  (cd "$work" && ASPNETCORE_URLS=$url FashionApi__ModelDirectory=$1 FashionApi__TrainOnStartup=$2 \
+    FashionApi__DataDirectory=$dataset Logging__LogLevel__Default=Warning \
+    exec dotnet "$publish/FashionApi.dll") >"$results/server-$3.log" 2>&1 &
+  server_pid=$!
+}
+wait_ready() { # TIMEOUT_SECONDS
+  local deadline=$(($(now_ms) + $1 * 1000))
+  until curl -sf -o /dev/null "$url/health/ready"; do
+    kill -0 "$server_pid" 2>/dev/null || { log "server exited; see $results/server-*.log"; exit 1; }
+    [ "$(now_ms)" -lt "$deadline" ] || { log "server not ready after $1 s"; exit 1; }
+    sleep 0.02
+  done
+}
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+if curl -s -o /dev/null "$url/"; then log "something already listens on $url; set BENCH_PORT"; exit 1; fi
+
+log "building in Release (artifacts under $artifacts)"
+dotnet publish src/FashionApi/FashionApi.csproj -c Release --artifacts-path "$artifacts" -o "$publish" --disable-build-servers -nologo -v quiet
+dotnet build bench/FashionApi.Benchmarks/FashionApi.Benchmarks.csproj -c Release --artifacts-path "$artifacts" --disable-build-servers -nologo -v quiet
+bench() { dotnet "$artifacts/bin/FashionApi.Benchmarks/release/FashionApi.Benchmarks.dll" "$@"; }
+
+rm -f "$measurements" "$results"/wrk-*.txt "$results"/server-*.log
+record machine_nproc "$(nproc)"
+record machine_cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+record machine_memory "$(awk '/^MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+record machine_date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+record dotnet_version "$(dotnet --version)"
+record commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes in src')"
+machine_busy_start=$(busy_ticks) own_start=$(own_ticks) elapsed_start=$(now_ms)
+
+log "in-process: training (warm-up + 5 runs per preset) and SoftmaxClassifier throughput"
+bench inprocess "$dataset" "$measurements"
+bench prepare "$dataset" "$work/bodies"
+pngs=("$work"/bodies/png/*.png)
+
+# Memory during training: a fresh server trains the default preset on start-up; then one more job via POST /train.
+models=$work/models
+log "server with an empty model directory: training on start-up, then POST /train"
+start_server "$models" true training
+wait_ready 180
+record server_startup_training_peak_rss_kb "$(status_kb VmHWM)"
+job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+  sed -E 's/.*"id":"([^"]+)".*/\1/')
+until curl -sf "$url/train/$job" | grep -qE '"status":"(succeeded|failed|cancelled)"'; do sleep 0.2; done
+curl -sf "$url/train/$job" | grep -q '"status":"succeeded"' || { log "training job $job did not succeed"; exit 1; }
+record server_train_peak_rss_kb "$(status_kb VmHWM)"
+stop_server
+
+# Start-up with the persisted model: process start to the first 200 from /health/ready, three times.
+startups=()
+for i in 1 2 3; do
+  started=$(now_ms)
+  start_server "$models" false "startup-$i"
+  wait_ready 30
+  startups+=($(($(now_ms) - started)))
+  log "start-up $i: ${startups[-1]} ms"
+  [ "$i" -eq 3 ] || stop_server
+done
+record startup_ms_all "${startups[*]}"
+record startup_ms "$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 2p)"
+
+# The last server keeps running for the HTTP measurements. Memory first: RSS after exactly 1,000 and 100,000
+# single-image predictions (sent by the helper with 32 connections, every answer checked); then wrk measures.
+log "POST /predict: 1,000 requests, RSS, 99,000 more, RSS, then a measured 10 s wrk run"
+bench http-load "$url/predict" "$work/bodies/png" 1000
+record rss_after_first_kb "$(status_kb VmRSS)"
+bench http-load "$url/predict" "$work/bodies/png" 99000
+record rss_after_many_kb "$(status_kb VmRSS)"
+run_wrk() { # NAME WRK_ARGS... : saves wrk's output for the report
+  local out=$results/wrk-$1.txt
+  shift
+  { echo "# wrk $*"; wrk "$@"; } >"$out"
+}
+run_wrk single -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
+
+log "POST /predict/batch: 256 images per request, JSON and multipart PNG"
+curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/bodies/batch.json" "$url/predict/batch"
+curl -sf -o /dev/null -H 'Content-Type: multipart/form-data; boundary=fashionapi-bench' \
+  --data-binary "@$work/bodies/batch.multipart" "$url/predict/batch"
+run_wrk batch-json -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict/batch" -- \
+  application/json "$work/bodies/batch.json"
+run_wrk batch-multipart -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict/batch" -- \
+  "multipart/form-data; boundary=fashionapi-bench" "$work/bodies/batch.multipart"
+stop_server
+
+# CPU time the rest of the machine used meanwhile, as a share of all cores: other processes skew every figure.
+other_ticks=$(($(busy_ticks) - machine_busy_start - ($(own_ticks) - own_start)))
+record other_cpu_percent "$(awk -v t="$other_ticks" -v hz="$(getconf CLK_TCK)" -v ms=$(($(now_ms) - elapsed_start)) \
+  -v n="$(nproc)" 'BEGIN { p = 100 * t / hz / (ms / 1000 * n); printf "%.0f", p < 0 ? 0 : p }')"
+bench report "$results" | tee "$results/latest.md"
