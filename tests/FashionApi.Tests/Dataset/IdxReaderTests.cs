@@ -87,6 +87,14 @@ public class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public void Data_beyond_the_announced_count_is_rejected()
+    {
+        string path = Write("trailing.gz", Gzip(Idx(0x801, [2], [1, 2, 3])));
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
+        Assert.Contains("trailing bytes", e.Message);
+    }
+
+    [Fact]
     public void Images_that_are_not_28_by_28_are_rejected()
     {
         string path = Write("small.gz", Gzip(Idx(0x803, [1, 14, 14], new byte[196])));
