@@ -26,16 +26,18 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         };
     }
 
-    public (Tensor Logits, Tensor LossSum) Step(Tensor pixels, Tensor labels, double learningRate)
+    public (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate)
     {
+        using var scope = NewDisposeScope();
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = learningRate;
         optimizer.zero_grad();
-        using var logits = model.forward(pixels);
-        using var loss = nn.functional.cross_entropy(logits, labels);
+        var logits = model.forward(pixels);
+        var loss = nn.functional.cross_entropy(logits, labels);
         loss.backward();
         optimizer.step();
-        return (logits.detach(), loss.detach().mul(pixels.shape[0]));
+        var correct = logits.detach().argmax(1).eq(labels).sum();
+        return (loss.detach().mul(pixels.shape[0]).MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
     }
 
     public Tensor Logits(Tensor pixels)

@@ -6,9 +6,10 @@ namespace FashionApi.Model;
 /// and how one minibatch updates them.</summary>
 public interface ISoftmaxImplementation : IDisposable
 {
-    /// <summary>Updates the parameters on one minibatch. Returns the batch's logits (before the update, no grad)
-    /// and the summed cross-entropy loss, as tensors so the loop never waits on a value it does not need yet.</summary>
-    (Tensor Logits, Tensor LossSum) Step(Tensor pixels, Tensor labels, double learningRate);
+    /// <summary>Updates the parameters on one minibatch. Returns the batch's summed cross-entropy loss and how many of
+    /// its images the parameters before the update classified correctly, as tensors, so the loop never waits on a
+    /// value it does not need until the end of the epoch.</summary>
+    (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate);
 
     /// <summary>Class scores for evaluation, without recording gradients.</summary>
     Tensor Logits(Tensor pixels);

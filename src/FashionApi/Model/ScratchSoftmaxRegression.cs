@@ -42,23 +42,30 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
     /// <summary>Class scores transposed, 10×n: column i holds image i's ten scores.</summary>
     Tensor ScoresT(Tensor pixels) => addmm(b, w, pixels.t(), beta: 1, alpha: 1);
 
-    public Tensor Logits(Tensor pixels) => ScoresT(pixels).t();
+    public Tensor Logits(Tensor pixels)
+    {
+        using var scoresT = ScoresT(pixels);
+        return scoresT.t().contiguous();
+    }
 
-    public (Tensor Logits, Tensor LossSum) Step(Tensor pixels, Tensor labels, double learningRate)
+    public (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate)
     {
         using var scope = NewDisposeScope();
         long n = pixels.shape[0];
         // Softmax, numerically stable: shifting each image's scores by their maximum leaves it unchanged and keeps
-        // exp() finite. The shift is done in place; the shifted scores still rank the classes as the logits do.
+        // exp() finite. The shift is done in place.
         var shifted = ScoresT(pixels);
         shifted.sub_(shifted.amax([0], keepdim: true));
         var exp = shifted.exp();
         var sumExp = exp.sum(0, keepdim: true);
         var probabilities = exp.div_(sumExp);
 
-        // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch.
+        // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch. The true class
+        // was predicted exactly when its shifted score is the maximum, 0 (cheaper than an argmax over the batch).
         var oneHot = nn.functional.one_hot(labels, ModelWeights.Outputs).t();
-        var lossSum = sumExp.log().sum().sub_(shifted.mul(oneHot).sum());
+        var trueShifted = shifted.mul(oneHot).sum(dim: 0); // named: a literal 0 would bind to the dtype overload
+        var lossSum = sumExp.log().sum().sub_(trueShifted.sum());
+        var correct = trueShifted.eq(0).sum();
 
         var gradScores = probabilities.sub_(oneHot);            // ∂loss/∂scores per image (before dividing by n)
         if (PlainSgd)
@@ -73,7 +80,7 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
             Update(b, gradScores.sum(1, keepdim: true).div_(n), firstB, secondB, learningRate);
         }
         steps++;
-        return (shifted.t().MoveToOuterDisposeScope(), lossSum.MoveToOuterDisposeScope());
+        return (lossSum.MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
     }
 
     /// <summary>SGD (with momentum) or Adam, as torch.optim defines them, with L2 weight decay added to the gradient.</summary>

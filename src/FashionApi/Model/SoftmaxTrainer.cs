@@ -51,9 +51,9 @@ public static class SoftmaxTrainer
                     x = Scale(trainBytes.index_select(0, indices));
                     y = trainY.index_select(0, indices);
                 }
-                var (logits, batchLoss) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
+                var (batchLoss, batchCorrect) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
                 lossSum.add_(batchLoss);
-                correct.add_(logits.argmax(1).eq(y).sum());
+                correct.add_(batchCorrect);
                 progress?.Invoke(new TrainingProgress(epoch, hp.Epochs, batch + 1, batches, null));
             }
 
