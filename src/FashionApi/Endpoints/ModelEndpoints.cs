@@ -28,14 +28,11 @@ public static class ModelEndpoints
             .WithSummary("Saved model versions, newest first");
 
         group.MapPost("/models/{version}/activate", Results<Ok<ModelManifest>, ProblemHttpResult> (
-                string version, ModelStore store, ActiveModel active, ILogger<ModelStore> logger) =>
+                string version, ActiveModel active, ILogger<ActiveModel> logger) =>
             {
                 try
                 {
-                    var (manifest, weights) = store.Load(version);
-                    var serving = new ServingModel(manifest, new SoftmaxClassifier(weights));
-                    store.MarkActive(version);
-                    active.Activate(serving);
+                    var manifest = active.ActivateSaved(version);
                     logger.LogInformation("Model {Version} activated on request", version);
                     return TypedResults.Ok(manifest);
                 }

@@ -1,12 +1,47 @@
+using FashionApi.Model;
+using FashionApi.Storage;
+
 namespace FashionApi.Inference;
 
-/// <summary>Holds the model that serves predictions. Switching is one atomic reference swap: requests already running
-/// finish on the model they started with, new ones see the new model, and none ever waits for a lock.</summary>
-public sealed class ActiveModel
+/// <summary>
+/// Holds the model that serves predictions. Reading it is one volatile read, so requests never wait; switching is one
+/// reference swap: requests already running finish on the model they started with, new ones see the new model.
+/// Switches are serialised with the write of <c>active.json</c>, so the file on disk always names the model in memory.
+/// </summary>
+public sealed class ActiveModel(ModelStore store)
 {
+    readonly Lock switching = new();
     ServingModel? current;
 
     public ServingModel? Current => Volatile.Read(ref current);
 
-    public void Activate(ServingModel next) => Volatile.Write(ref current, next);
+    /// <summary>Serves <paramref name="weights"/> from now on and records the version as active on disk.</summary>
+    public void Activate(ModelManifest manifest, ModelWeights weights)
+    {
+        var next = new ServingModel(manifest, new SoftmaxClassifier(weights));
+        lock (switching)
+        {
+            store.MarkActive(manifest.Version);
+            Volatile.Write(ref current, next);
+        }
+    }
+
+    /// <summary>Loads a saved version, verifies it and activates it.</summary>
+    /// <exception cref="FileNotFoundException">No such version.</exception>
+    /// <exception cref="InvalidDataException">The version is damaged.</exception>
+    public ModelManifest ActivateSaved(string version)
+    {
+        var (manifest, weights) = store.Load(version);
+        Activate(manifest, weights);
+        return manifest;
+    }
+
+    /// <summary>At start-up: serves the version recorded as active, or the newest one that loads if it is damaged.
+    /// Returns null when there is no usable saved model.</summary>
+    public ModelManifest? LoadSaved()
+    {
+        if (store.LoadActiveOrNewest() is not var (manifest, weights)) return null;
+        Activate(manifest, weights);
+        return manifest;
+    }
 }

@@ -50,10 +50,9 @@ public sealed class TrainingWorker(
 
     void LoadSavedModel()
     {
-        if (store.LoadActiveOrNewest() is not var (manifest, weights)) return;
-        activeModel.Activate(new ServingModel(manifest, new SoftmaxClassifier(weights)));
-        logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
-            manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
+        if (activeModel.LoadSaved() is { } manifest)
+            logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
+                manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
     }
 
     async Task RunAsync(TrainingJob job, CancellationToken stoppingToken)
@@ -75,9 +74,7 @@ public sealed class TrainingWorker(
             }, cancellation.Token), cancellation.Token);
 
             var manifest = store.Save(result, data.ContentSha256, job.Id);
-            var serving = new ServingModel(manifest, new SoftmaxClassifier(result.Weights));
-            store.MarkActive(manifest.Version);
-            activeModel.Activate(serving);
+            activeModel.Activate(manifest, result.Weights);
             store.Prune();
             job.Succeed(manifest.Version, result.Evaluation.TestAccuracy);
             logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
