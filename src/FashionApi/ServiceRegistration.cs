@@ -47,8 +47,9 @@ public static class ServiceRegistration
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        // Above the batch endpoint's request size limit, so that limit (a 413) is what a client runs into.
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
-            form.MultipartBodyLengthLimit = (long)(api.Value.MaxImageBytes + 16 * 1024) * api.Value.MaxBatchSize);
+            form.MultipartBodyLengthLimit = RequestBodies.MaxRequestBytes(api.Value, api.Value.MaxBatchSize) + 1024 * 1024);
         services.AddApiDocumentation();
         return services;
     }

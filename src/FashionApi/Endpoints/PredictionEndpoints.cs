@@ -18,6 +18,7 @@ public static class PredictionEndpoints
     public static RouteGroupBuilder MapPredictions(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/predict").WithTags("Predict");
+        var limits = routes.ServiceProvider.GetRequiredService<IOptions<FashionApiOptions>>().Value;
 
         group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
@@ -35,7 +36,7 @@ public static class PredictionEndpoints
                 var prepared = preprocessor.Prepare(encoded, InvertModes.Parse(invert));
                 return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with { Preprocessing = prepared.Preprocessing });
             })
-            .WithMetadata(new PredictRequestBodyMetadata(Batch: false))
+            .WithMetadata(new PredictRequestBodyMetadata(Batch: false), new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, 1)))
             .WithName("Predict")
             .WithSummary("Classify one clothing image")
             .WithDescription("Send " + SingleAccepted + ". A 28×28 8-bit grayscale image (light garment on black, like " +
@@ -70,7 +71,8 @@ public static class PredictionEndpoints
                 return TypedResults.Ok<IReadOnlyList<Prediction>>(
                     predictions.Select((p, i) => p with { Preprocessing = prepared[i].Preprocessing }).ToList());
             })
-            .WithMetadata(new PredictRequestBodyMetadata(Batch: true))
+            .WithMetadata(new PredictRequestBodyMetadata(Batch: true),
+                new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, limits.MaxBatchSize)))
             .WithName("PredictBatch")
             .WithSummary("Classify many images in one forward pass; results in input order")
             .WithDescription("Send " + BatchAccepted + ". Images are prepared as for POST /predict.");

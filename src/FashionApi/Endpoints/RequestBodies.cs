@@ -9,6 +9,10 @@ namespace FashionApi.Endpoints;
 /// <see cref="RequestRejectedException"/> with a message a client can act on.</summary>
 public static class RequestBodies
 {
+    /// <summary>Largest request an endpoint taking <paramref name="images"/> images accepts: the images plus room for
+    /// multipart headers. Enforced by Kestrel before the body is read.</summary>
+    public static long MaxRequestBytes(FashionApiOptions options, int images) => (options.MaxImageBytes + 64L * 1024) * images;
+
     public static bool IsImage(HttpRequest request) =>
         request.ContentType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true;
 
@@ -34,11 +38,13 @@ public static class RequestBodies
         {
             form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
         }
-        catch (InvalidDataException e) // multipart limits exceeded or a malformed multipart body
+        catch (BadHttpRequestException)
         {
-            int status = e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
-                ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
-            throw new RequestRejectedException($"The multipart body could not be read: {e.Message}", status);
+            throw; // Kestrel's own verdict (e.g. 413 over the request size limit), answered with its status
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new RequestRejectedException($"The multipart body is malformed or ends early: {e.Message}");
         }
         var files = form.Files.GetFiles(field);
         if (files.Count == 0)

@@ -39,8 +39,10 @@ public static class TrainingEndpoints
             {
                 if (queue.Find(id) is not { } job) return UnknownJob(id);
                 if (!job.Cancel())
-                    return TypedResults.Problem($"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
-                        statusCode: StatusCodes.Status409Conflict, title: "Job already finished");
+                    return TypedResults.Problem(job.Status == TrainingJobStatus.Running
+                            ? $"Job {id} has finished training and is saving its model; it can no longer be cancelled."
+                            : $"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
+                        statusCode: StatusCodes.Status409Conflict, title: "Too late to cancel");
                 return TypedResults.Accepted($"/train/{id}", job.Snapshot());
             })
             .RequireApiKey()

@@ -36,12 +36,23 @@ public sealed class ActiveModel(ModelStore store)
         return manifest;
     }
 
-    /// <summary>At start-up: serves the version recorded as active, or the newest one that loads if it is damaged.
+    /// <summary>At start-up: serves the version recorded as active, or the newest one that loads if it is damaged
+    /// (the store records that one). Writes nothing when the record is right, so a read-only volume is fine.
     /// Returns null when there is no usable saved model.</summary>
     public ModelManifest? LoadSaved()
     {
-        if (store.LoadActiveOrNewest() is not var (manifest, weights)) return null;
-        Activate(manifest, weights);
-        return manifest;
+        lock (switching)
+        {
+            if (store.LoadActiveOrNewest() is not var (manifest, weights)) return null;
+            Volatile.Write(ref current, new ServingModel(manifest, new SoftmaxClassifier(weights)));
+            return manifest;
+        }
+    }
+
+    /// <summary>Deletes versions beyond <c>KeepVersions</c>, under the switching lock so a version being activated
+    /// at the same moment is never the one deleted.</summary>
+    public void PruneOldVersions()
+    {
+        lock (switching) store.Prune();
     }
 }

@@ -2,6 +2,14 @@ using FashionApi.Dataset;
 using FashionApi.Infrastructure;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -12,10 +20,13 @@ public enum InvertMode { Auto, True, False }
 public static class InvertModes
 {
     /// <summary>Reads the <c>invert</c> query value: auto (default), true or false, in any case.</summary>
-    public static InvertMode Parse(string? value) =>
-        string.IsNullOrEmpty(value) ? InvertMode.Auto
-        : Enum.TryParse<InvertMode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
-        : throw new RequestRejectedException($"invert='{value}' is not understood; use auto, true or false.");
+    public static InvertMode Parse(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "" or "auto" => InvertMode.Auto,
+        "true" => InvertMode.True,
+        "false" => InvertMode.False,
+        _ => throw new RequestRejectedException($"invert='{value}' is not understood; use auto, true or false."),
+    };
 }
 
 /// <summary>What was done to an uploaded image to make it a 28×28 Fashion-MNIST-like input.</summary>
@@ -34,6 +45,21 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options)
 {
     const int Side = FashionMnist.ImageSide;
 
+    /// <summary>The formats accepted, with animated and multi-page ones read to their first frame only: the pixel
+    /// limit is checked against the header's canvas size, so decoding every frame would let a tiny file with thousands
+    /// of frames allocate gigabytes. WebP is left out because ImageSharp 2's WebP decoder always decodes every frame.</summary>
+    internal static readonly Configuration Decoding = CreateDecoding();
+
+    static Configuration CreateDecoding()
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(), new JpegConfigurationModule(), new BmpConfigurationModule(), new GifConfigurationModule(),
+            new TiffConfigurationModule(), new TgaConfigurationModule(), new PbmConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+
     public PreparedImage Prepare(byte[] encoded, InvertMode invert)
     {
         if (encoded.Length == 0)
@@ -44,21 +70,21 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options)
         SixLabors.ImageSharp.Formats.IImageFormat? format;
         try
         {
-            info = Image.Identify(encoded, out format);
+            info = Image.Identify(Decoding, encoded, out format);
         }
         catch (Exception e) when (e is ImageFormatException or InvalidDataException or NotSupportedException)
         {
             throw Undecodable(e);
         }
         if (info is null || format is null)
-            throw new RequestRejectedException("The content is not an image in a supported format (PNG, JPEG, BMP, GIF, TIFF, TGA, WebP, PBM).");
+            throw new RequestRejectedException("The content is not an image in a supported format (PNG, JPEG, BMP, GIF, TIFF, TGA, PBM).");
         if ((long)info.Width * info.Height > options.Value.MaxImagePixels)
             throw new RequestRejectedException($"The image is {info.Width}×{info.Height} pixels; the limit is {options.Value.MaxImagePixels:N0} pixels.",
                 StatusCodes.Status413PayloadTooLarge);
 
         try
         {
-            using var image = Image.Load<L8>(encoded);
+            using var image = Image.Load<L8>(Decoding, encoded);
             bool colourSource = info.PixelType?.BitsPerPixel > 16; // 8/16-bit sources are grey (with or without alpha)
             bool inverted = invert switch
             {

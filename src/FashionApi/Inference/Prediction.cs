@@ -15,13 +15,10 @@ public sealed record Prediction(
 {
     public static Prediction From(ReadOnlySpan<float> probabilities, string modelVersion)
     {
-        int label = 0;
         var byName = new Dictionary<string, float>(FashionMnist.ClassCount);
         for (int c = 0; c < FashionMnist.ClassCount; c++)
-        {
             byName[FashionMnist.ClassNames[c]] = probabilities[c];
-            if (probabilities[c] > probabilities[label]) label = c;
-        }
+        int label = SoftmaxClassifier.ArgMax(probabilities);
         return new Prediction(label, FashionMnist.ClassNames[label], probabilities[label], byName, modelVersion);
     }
 }

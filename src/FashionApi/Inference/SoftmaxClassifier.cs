@@ -19,11 +19,16 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
     readonly float[] bias = weights.Bias;
 
     /// <summary>Scales raw 8-bit pixels to the 0–1 floats the model takes; every inference path goes through here.</summary>
+    public static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> scaled)
+    {
+        for (int i = 0; i < pixels.Length; i++)
+            scaled[i] = pixels[i] / 255f;
+    }
+
     public static float[] ScalePixels(ReadOnlySpan<byte> pixels)
     {
         var scaled = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-            scaled[i] = pixels[i] / 255f;
+        ScalePixels(pixels, scaled);
         return scaled;
     }
 
@@ -37,13 +42,19 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
         return probabilities;
     }
 
-    /// <summary>The most likely class of each image given as raw bytes (the dataset's own form).</summary>
+    /// <summary>The most likely class of each image given as raw bytes (the dataset's own form). Works image by
+    /// image through small buffers, so scoring the test set allocates nothing large.</summary>
     public int[] PredictLabels(ReadOnlySpan<byte> pixels)
     {
-        var probabilities = Probabilities(ScalePixels(pixels));
-        var labels = new int[probabilities.Length / Classes];
+        var labels = new int[pixels.Length / Inputs];
+        Span<float> image = stackalloc float[Inputs];
+        Span<float> probabilities = stackalloc float[Classes];
         for (int i = 0; i < labels.Length; i++)
-            labels[i] = ArgMax(probabilities.AsSpan(i * Classes, Classes));
+        {
+            ScalePixels(pixels.Slice(i * Inputs, Inputs), image);
+            Probabilities(image, probabilities);
+            labels[i] = ArgMax(probabilities);
+        }
         return labels;
     }
 

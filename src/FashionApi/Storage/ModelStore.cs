@@ -24,7 +24,7 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
     /// <summary>Writes a trained model as a new version (not yet active) and returns its manifest.</summary>
     public ModelManifest Save(TrainingResult result, string datasetSha256, string? jobId)
     {
-        byte[] weights = WeightsFile.Serialize(result.Weights);
+        byte[] weights = WeightsFile.Serialize(result.Weights.Validate());
         var createdAt = DateTimeOffset.UtcNow;
         string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{result.Hyperparameters.Implementation}-{Guid.NewGuid().ToString("N")[..6]}";
         var manifest = new ModelManifest(version, result.Hyperparameters.Implementation, result.Hyperparameters, result.History,
@@ -32,10 +32,18 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
 
         Directory.CreateDirectory(VersionsDirectory);
         string staging = Path.Combine(VersionsDirectory, $".staging-{version}");
-        Directory.CreateDirectory(staging);
-        AtomicFile.Write(Path.Combine(staging, WeightsName), weights);
-        AtomicFile.Write(Path.Combine(staging, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
-        Directory.Move(staging, Path.Combine(VersionsDirectory, version));
+        try
+        {
+            Directory.CreateDirectory(staging);
+            AtomicFile.Write(Path.Combine(staging, WeightsName), weights);
+            AtomicFile.Write(Path.Combine(staging, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+            Directory.Move(staging, Path.Combine(VersionsDirectory, version));
+        }
+        catch
+        {
+            DeleteQuietly(staging);
+            throw;
+        }
         logger.LogInformation("Model {Version} saved to {Directory}", version, Path.Combine(VersionsDirectory, version));
         return manifest;
     }
@@ -81,7 +89,7 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         {
             return File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(File.ReadAllBytes(ActivePath), Json)?.Version : null;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Ignoring unreadable {Path}: {Problem}", ActivePath, e.Message);
             return null;
@@ -100,22 +108,36 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         }
         foreach (string version in candidates)
         {
+            (ModelManifest Manifest, ModelWeights Weights) loaded;
             try
             {
-                var loaded = Load(version);
-                if (version != active)
-                {
-                    logger.LogWarning("Active model {Active} unavailable; serving newest valid version {Version} instead", active ?? "(none recorded)", version);
-                    MarkActive(version);
-                }
-                return loaded;
+                loaded = Load(version);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
             {
                 logger.LogError("Model {Version} is damaged and was skipped: {Problem}", version, e.Message);
+                continue;
             }
+            if (version != active)
+            {
+                logger.LogWarning("Active model {Active} unavailable; serving newest valid version {Version} instead", active ?? "(none recorded)", version);
+                TryMarkActive(version);
+            }
+            return loaded;
         }
         return null;
+    }
+
+    void TryMarkActive(string version)
+    {
+        try
+        {
+            MarkActive(version);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record {Version} as active in {Path}: {Problem}", version, ActivePath, e.Message);
+        }
     }
 
     /// <summary>Records <paramref name="version"/> as the active one (atomically).</summary>
@@ -128,24 +150,49 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         }
     }
 
-    /// <summary>Deletes the oldest versions beyond the configured number to keep; never the active one.</summary>
+    /// <summary>Deletes the oldest versions beyond the configured number to keep; never the active one. Problems are
+    /// logged, never thrown: pruning is housekeeping after a model is already serving.</summary>
     public void Prune()
     {
         string? active = ActiveVersion();
         foreach (var old in List().Skip(options.Value.KeepVersions).Where(m => m.Version != active))
         {
+            // Rename first so a half-deleted directory is never mistaken for a version.
+            string doomed = Path.Combine(VersionsDirectory, $".deleting-{old.Version}");
             try
             {
-                // Rename first so a half-deleted directory is never mistaken for a version.
-                string directory = VersionDirectory(old.Version), doomed = Path.Combine(VersionsDirectory, $".deleting-{old.Version}");
-                Directory.Move(directory, doomed);
-                Directory.Delete(doomed, recursive: true);
-                logger.LogInformation("Deleted old model version {Version}", old.Version);
+                Directory.Move(VersionDirectory(old.Version), doomed);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 logger.LogWarning("Could not delete old model version {Version}: {Problem}", old.Version, e.Message);
+                continue;
             }
+            DeleteQuietly(doomed);
+            logger.LogInformation("Deleted old model version {Version}", old.Version);
+        }
+    }
+
+    /// <summary>Removes what an interrupted save or prune left behind (run at start-up, before any job).</summary>
+    public void RemoveLeftovers()
+    {
+        if (!Directory.Exists(VersionsDirectory)) return;
+        foreach (string directory in Directory.GetDirectories(VersionsDirectory, ".*"))
+        {
+            logger.LogWarning("Removing {Directory}, left by an interrupted save or delete", directory);
+            DeleteQuietly(directory);
+        }
+    }
+
+    void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not delete {Directory}: {Problem}", directory, e.Message);
         }
     }
 

@@ -4,8 +4,8 @@ namespace FashionApi.Training;
 
 public enum TrainingJobStatus { Queued, Running, Succeeded, Failed, Cancelled }
 
-/// <summary>One requested training run. Mutated only by the queue and the worker, under its own lock; readers get
-/// consistent <see cref="Snapshot"/>s.</summary>
+/// <summary>One requested training run. Every change of state happens under its own lock (the worker advances it,
+/// a client may cancel it); readers get consistent <see cref="Snapshot"/>s.</summary>
 public sealed class TrainingJob(string id, string? preset, Hyperparameters hyperparameters)
 {
     readonly Lock sync = new();
@@ -14,6 +14,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     TrainingProgress? progress;
     DateTimeOffset? startedAt, finishedAt;
     string? error, modelVersion;
+    bool committing;
     double? testAccuracy;
 
     public string Id { get; } = id;
@@ -64,16 +65,28 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     public void Fail(string message) => Finish(TrainingJobStatus.Failed, message, null, null);
 
     /// <summary>Asks the job to stop. A queued job is cancelled at once; a running one stops at its next minibatch.
-    /// Returns false when the job had already finished.</summary>
+    /// Returns false when it is too late: the job has finished or is saving its model.</summary>
     public bool Cancel()
     {
         lock (sync)
         {
-            if (status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running)) return false;
+            if (committing || status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running)) return false;
             if (status == TrainingJobStatus.Queued) FinishLocked(TrainingJobStatus.Cancelled, "Cancelled before it started.", null, null);
+            Cancellation.Cancel();
+            return true;
         }
-        Cancellation.Cancel();
-        return true;
+    }
+
+    /// <summary>Called when training is done, before the model is saved and activated: false if a cancel came first,
+    /// otherwise the job can no longer be cancelled.</summary>
+    public bool TryBeginCommit()
+    {
+        lock (sync)
+        {
+            if (Cancellation.IsCancellationRequested) return false;
+            committing = true;
+            return true;
+        }
     }
 
     public void MarkCancelled() => Finish(TrainingJobStatus.Cancelled, "Cancelled while running; the previous model keeps serving.", null, null);

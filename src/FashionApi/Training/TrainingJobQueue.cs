@@ -30,7 +30,19 @@ public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
     /// <summary>The job being trained now, if any.</summary>
     public TrainingJob? Running => jobs.Values.FirstOrDefault(j => j.Status == TrainingJobStatus.Running);
 
-    public IAsyncEnumerable<TrainingJob> ReadAllAsync(CancellationToken cancellationToken) => pending.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>Blocks until a job is queued; null once <paramref name="stopping"/> is cancelled.</summary>
+    public TrainingJob? Take(CancellationToken stopping)
+    {
+        try
+        {
+            while (pending.Reader.WaitToReadAsync(stopping).AsTask().GetAwaiter().GetResult())
+                if (pending.Reader.TryRead(out var job)) return job;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        return null;
+    }
 
     void Forget()
     {

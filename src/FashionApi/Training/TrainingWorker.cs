@@ -19,66 +19,76 @@ public sealed class TrainingWorker(
     IOptions<FashionApiOptions> options,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // All training runs on one long-lived thread rather than on thread-pool threads: libtorch's thread settings are
+    // per thread, and its native allocations land in per-thread allocator arenas, so jobs that hopped between pool
+    // threads made the process's peak memory climb job after job. Returning at once lets the web host start answering.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    void Run(CancellationToken stoppingToken)
     {
-        await Task.Yield(); // let the web host start answering while the model loads
         TorchSharp.torch.set_num_threads(options.Value.TrainingThreads);
         LoadSavedModel();
-        if (activeModel.Current is null)
-        {
-            if (options.Value.TrainOnStartup)
-            {
-                var job = queue.Enqueue(TrainingPresets.Default, "default");
-                logger.LogInformation("No saved model in {Directory}; training job {Job} queued with the default preset", store.Root, job.Id);
-            }
-            else
-            {
-                logger.LogWarning("No saved model in {Directory} and TrainOnStartup is off: predictions answer 503 until POST /train", store.Root);
-            }
-        }
-
-        try
-        {
-            await foreach (var job in queue.ReadAllAsync(stoppingToken))
-                await RunAsync(job, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
+        while (queue.Take(stoppingToken) is { } job)
+            RunJob(job, stoppingToken);
     }
 
     void LoadSavedModel()
     {
-        if (activeModel.LoadSaved() is { } manifest)
-            logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
-                manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
+        try
+        {
+            store.RemoveLeftovers();
+            if (activeModel.LoadSaved() is { } manifest)
+            {
+                logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
+                    manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
+                return;
+            }
+        }
+        catch (Exception e)
+        {
+            // An unreadable model directory must not stop the service: it runs without a model (503s say so).
+            logger.LogError(e, "Could not load a saved model from {Directory}", store.Root);
+        }
+
+        if (options.Value.TrainOnStartup)
+        {
+            var job = queue.Enqueue(TrainingPresets.Default, "default");
+            logger.LogInformation("No saved model in {Directory}; training job {Job} queued with the default preset", store.Root, job.Id);
+        }
+        else
+        {
+            logger.LogWarning("No saved model in {Directory} and TrainOnStartup is off: predictions answer 503 until POST /train", store.Root);
+        }
     }
 
-    async Task RunAsync(TrainingJob job, CancellationToken stoppingToken)
+    void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token);
         var hp = job.Hyperparameters;
         try
         {
-            var data = await datasets.GetAsync(cancellation.Token);
+            var data = datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult();
             logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
                 job.Id, hp.Implementation, hp.Optimizer, hp.Epochs, hp.LearningRate, hp.BatchSize);
-            var result = await Task.Run(() => SoftmaxTrainer.Train(data, hp, progress =>
+            var result = SoftmaxTrainer.Train(data, hp, progress =>
             {
                 job.Report(progress);
                 if (progress.CompletedEpoch is { } e)
                     logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
                         job.Id, e.Epoch, hp.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
-            }, cancellation.Token), cancellation.Token);
+            }, cancellation.Token);
 
+            // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
+            if (!job.TryBeginCommit())
+                throw new OperationCanceledException(cancellation.Token);
             var manifest = store.Save(result, data.ContentSha256, job.Id);
             activeModel.Activate(manifest, result.Weights);
-            store.Prune();
             job.Succeed(manifest.Version, result.Evaluation.TestAccuracy);
             logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
                 job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
+            activeModel.PruneOldVersions();
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {

@@ -55,6 +55,38 @@ public class PredictErrorTests(FashionApiFactory factory) : IClassFixture<Fashio
     }
 
     [Fact]
+    public async Task A_truncated_multipart_body_is_a_400()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var body = new ByteArrayContent("--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG"u8.ToArray());
+        body.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        await (await client.PostAsync("/predict", body)).AssertProblemAsync(HttpStatusCode.BadRequest, "multipart body is malformed or ends early");
+    }
+
+    [Fact]
+    public async Task Numbers_are_not_invert_modes()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        await (await client.PostAsync("/predict?invert=1", ImageContent(TestPng))).AssertProblemAsync(HttpStatusCode.BadRequest, "auto, true or false");
+    }
+
+    [Fact]
+    public async Task An_animated_gif_is_read_to_its_first_frame_only()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        using var animation = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(512, 512);
+        for (int i = 0; i < 20; i++)
+            animation.Frames.AddFrame(animation.Frames.RootFrame);
+        using var stream = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsGif(animation, stream);
+        byte[] gif = stream.ToArray();
+
+        using var decoded = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(FashionApi.Inference.ImagePreprocessor.Decoding, gif);
+        Assert.Single(decoded.Frames);
+        await (await client.PostAsync("/predict", ImageContent(gif, "image/gif"))).AssertOkJsonAsync();
+    }
+
+    [Fact]
     public async Task An_unsupported_content_type_is_a_415()
     {
         var client = await factory.CreateReadyClientAsync();

@@ -150,6 +150,7 @@ public class TrainingApiTests
         await (await client.DeleteAsync("/train/nope")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await client.PostAsync("/models/20990101-nope/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound, "GET /models");
         await (await client.PostAsync("/models/..%2F..%2Fetc/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.PostAsync("/models/..%2Fversions%2F..%2F..%2Fmodels/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -164,6 +165,32 @@ public class TrainingApiTests
         File.WriteAllBytes(weights, bytes);
 
         await (await client.PostAsync($"/models/{damaged}/activate", null)).AssertProblemAsync(HttpStatusCode.Conflict, "checksum");
+        Assert.Equal(factory.SeedVersion, await ActiveVersionAsync(client));
+    }
+
+    [Fact]
+    public async Task Starting_with_a_saved_model_writes_nothing_so_a_read_only_volume_works()
+    {
+        using var factory = new FashionApiFactory();
+        string active = Path.Combine(factory.ModelDirectory, "active.json");
+        var written = File.GetLastWriteTimeUtc(active);
+        var files = Directory.GetFileSystemEntries(factory.ModelDirectory, "*", SearchOption.AllDirectories).Order().ToList();
+
+        var client = await factory.CreateReadyClientAsync();
+        await (await client.PostAsync("/predict", ImageContent(TestData.Png(TestData.FashionMnist.Test.Image(0))))).AssertOkJsonAsync();
+        Assert.Equal(written, File.GetLastWriteTimeUtc(active));
+        Assert.Equal(files, Directory.GetFileSystemEntries(factory.ModelDirectory, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
+    public async Task An_unusable_active_record_does_not_stop_the_service()
+    {
+        using var factory = new FashionApiFactory();
+        string active = Path.Combine(factory.ModelDirectory, "active.json");
+        File.Delete(active);
+        Directory.CreateDirectory(active); // can be neither read nor replaced
+
+        var client = await factory.CreateReadyClientAsync();
         Assert.Equal(factory.SeedVersion, await ActiveVersionAsync(client));
     }
 

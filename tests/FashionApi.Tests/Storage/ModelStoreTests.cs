@@ -91,7 +91,7 @@ public class ModelStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_half_written_version_left_by_a_crash_is_ignored()
+    public void A_half_written_version_left_by_a_crash_is_ignored_then_removed()
     {
         var store = Store();
         var good = SaveSeed(store);
@@ -100,6 +100,45 @@ public class ModelStoreTests : IDisposable
         File.WriteAllBytes(Path.Combine(staging, "weights.bin"), [1, 2, 3]);
 
         Assert.Equal([good.Version], store.List().Select(m => m.Version));
+        Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
+        store.RemoveLeftovers();
+        Assert.False(Directory.Exists(staging));
+        Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
+    }
+
+    [Fact]
+    public void Invalid_weights_are_never_saved_and_the_active_version_stays()
+    {
+        var store = Store();
+        var good = SaveSeed(store);
+        var broken = TestData.SeedModel with { Weights = TestData.SeedModel.Weights with { Bias = new float[3] } };
+
+        Assert.Throws<InvalidDataException>(() => store.Save(broken, "sha", jobId: null));
+        Assert.Equal([good.Version], store.List().Select(m => m.Version));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(directory.Path, "versions"), ".*"));
+        Assert.Equal(good.Version, store.ActiveVersion());
+    }
+
+    [Fact]
+    public void Pruning_problems_are_logged_not_thrown()
+    {
+        var store = Store(keep: 1);
+        var old = SaveSeed(store, activate: false);
+        var active = SaveSeed(store);
+        File.WriteAllText(Path.Combine(directory.Path, "versions", $".deleting-{old.Version}"), "in the way");
+
+        store.Prune();
+        Assert.Equal(new[] { active.Version, old.Version }.Order(), store.List().Select(m => m.Version).Order());
+    }
+
+    [Fact]
+    public void An_active_record_that_cannot_be_read_or_replaced_does_not_stop_loading()
+    {
+        var store = Store();
+        var good = SaveSeed(store, activate: false);
+        Directory.CreateDirectory(Path.Combine(directory.Path, "active.json")); // neither readable nor replaceable as a file
+
+        Assert.Null(store.ActiveVersion());
         Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
     }
 
@@ -128,9 +167,25 @@ public class ModelStoreTests : IDisposable
     }
 
     [Fact]
-    public void Version_names_cannot_escape_the_model_directory()
+    public void Version_names_cannot_escape_the_versions_directory()
     {
-        Assert.Throws<FileNotFoundException>(() => Store().Load("../../etc"));
-        Assert.Throws<FileNotFoundException>(() => Store().Load(".staging-x"));
+        var store = Store();
+        var saved = SaveSeed(store);
+        // A complete, valid version directory outside versions/, which a path like "../outside" would reach.
+        CopyDirectory(Path.Combine(directory.Path, "versions", saved.Version), Path.Combine(directory.Path, "outside"));
+        File.WriteAllText(Path.Combine(directory.Path, "outside", "manifest.json"),
+            File.ReadAllText(Path.Combine(directory.Path, "outside", "manifest.json")).Replace(saved.Version, "outside"));
+
+        Assert.Throws<FileNotFoundException>(() => store.Load("../outside"));
+        Assert.Throws<FileNotFoundException>(() => store.Load(".."));
+        Assert.Throws<FileNotFoundException>(() => store.Load(".staging-x"));
+        Assert.Equal(saved.Version, store.Load(saved.Version).Manifest.Version);
+    }
+
+    static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 }
