@@ -91,6 +91,7 @@ static void InProcess(FashionMnist data, string measurementsPath)
 {
     const int Runs = 5;
     var measurements = new List<string>();
+    using var tensors = new TrainingData(data); // as the service does: made once, shared by every job
     // Train as the service does: with its default libtorch thread count (FashionApi:TrainingThreads).
     int threads = new FashionApi.FashionApiOptions().TrainingThreads;
     TorchSharp.torch.set_num_threads(threads);
@@ -105,12 +106,12 @@ static void InProcess(FashionMnist data, string measurementsPath)
     foreach (var (key, hp) in configurations)
     {
         // One warm-up run (JIT, libtorch's lazy initialisation); the default preset's warm-up is a single epoch.
-        SoftmaxTrainer.Train(data, key == "default" ? hp with { Epochs = 1 } : hp);
+        SoftmaxTrainer.Train(tensors, key == "default" ? hp with { Epochs = 1 } : hp);
         var results = new List<TrainingResult>();
         for (int run = 0; run < Runs; run++)
         {
             GC.Collect();
-            results.Add(SoftmaxTrainer.Train(data, hp));
+            results.Add(SoftmaxTrainer.Train(tensors, hp));
             Console.Error.WriteLine($"[bench] training {key} run {run + 1}/{Runs}: {results[^1].Seconds:F3} s, " +
                                     $"test accuracy {results[^1].Evaluation.TestAccuracy:F4}");
         }

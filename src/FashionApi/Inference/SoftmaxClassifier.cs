@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FashionApi.Dataset;
 using FashionApi.Model;
@@ -19,6 +20,7 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
     readonly float[] bias = weights.Bias;
 
     /// <summary>Scales raw 8-bit pixels to the 0–1 floats the model takes; every inference path goes through here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     public static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> scaled)
     {
         for (int i = 0; i < pixels.Length; i++)
@@ -44,6 +46,7 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
 
     /// <summary>The most likely class of each image given as raw bytes (the dataset's own form). Works image by
     /// image through small buffers, so scoring the test set allocates nothing large.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     public int[] PredictLabels(ReadOnlySpan<byte> pixels)
     {
         var labels = new int[pixels.Length / Inputs];
@@ -66,6 +69,7 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     void Probabilities(ReadOnlySpan<float> image, Span<float> output)
     {
         float max = float.NegativeInfinity;
@@ -82,6 +86,7 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
             output[c] /= sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var va = MemoryMarshal.Cast<float, Vector<float>>(a);

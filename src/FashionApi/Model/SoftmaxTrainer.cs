@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FashionApi.Dataset;
 using static TorchSharp.torch;
 
 namespace FashionApi.Model;
@@ -9,20 +8,15 @@ namespace FashionApi.Model;
 public static class SoftmaxTrainer
 {
     public static TrainingResult Train(
-        FashionMnist data, Hyperparameters hp, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        TrainingData data, Hyperparameters hp, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)hp.Seed);
-        // The training images stay bytes (47 MB) and each minibatch is scaled to floats as it is used: cheaper than
-        // streaming a 188 MB float copy through memory every epoch. The smaller test set is scaled once.
-        var trainBytes = tensor(data.Train.Pixels, [data.Train.Count, FashionMnist.PixelCount]);
-        var trainY = tensor(data.Train.Labels).to_type(int64);
-        var testX = Scale(tensor(data.Test.Pixels, [data.Test.Count, FashionMnist.PixelCount]));
-        var testY = tensor(data.Test.Labels).to_type(int64);
+        var (trainBytes, trainY, testX, testY) = (data.TrainPixels, data.TrainLabels, data.TestPixels, data.TestLabels);
         using var implementation = ISoftmaxImplementation.Create(hp, generator);
 
-        int n = data.Train.Count;
+        int n = data.Dataset.Train.Count;
         int batches = (n + hp.BatchSize - 1) / hp.BatchSize;
         long totalSteps = (long)batches * hp.Epochs;
         var history = new List<EpochMetrics>();
@@ -42,13 +36,13 @@ public static class SoftmaxTrainer
                 Tensor x, y;
                 if (order is null)
                 {
-                    x = Scale(trainBytes.narrow(0, start, size));
+                    x = TrainingData.Scale(trainBytes.narrow(0, start, size));
                     y = trainY.narrow(0, start, size);
                 }
                 else
                 {
                     var indices = order.narrow(0, start, size);
-                    x = Scale(trainBytes.index_select(0, indices));
+                    x = TrainingData.Scale(trainBytes.index_select(0, indices));
                     y = trainY.index_select(0, indices);
                 }
                 var (batchLoss, batchCorrect) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
@@ -69,7 +63,7 @@ public static class SoftmaxTrainer
         }
 
         var weights = implementation.Export();
-        var evaluation = ModelEvaluator.Evaluate(weights, data.Test);
+        var evaluation = ModelEvaluator.Evaluate(weights, data.Dataset.Test);
         return new TrainingResult(weights, hp, history, evaluation, clock.Elapsed.TotalSeconds);
     }
 
@@ -79,9 +73,6 @@ public static class SoftmaxTrainer
         "cosine" => hp.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
         _ => hp.LearningRate,
     };
-
-    /// <summary>Pixels / 255, as the tutorial feeds them.</summary>
-    static Tensor Scale(Tensor bytes) => bytes.to_type(float32).div_(255f);
 
     static double Accuracy(Tensor logits, Tensor labels)
     {

@@ -19,6 +19,8 @@ public sealed class TrainingWorker(
     IOptions<FashionApiOptions> options,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
+    TrainingData? trainingData; // made on the first job, used only on the training thread
+
     // All training runs on one long-lived thread rather than on thread-pool threads: libtorch's thread settings are
     // per thread, and its native allocations land in per-thread allocator arenas, so jobs that hopped between pool
     // threads made the process's peak memory climb job after job. Returning at once lets the web host start answering.
@@ -62,6 +64,12 @@ public sealed class TrainingWorker(
         }
     }
 
+    public override void Dispose()
+    {
+        base.Dispose();
+        trainingData?.Dispose();
+    }
+
     void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
@@ -69,7 +77,7 @@ public sealed class TrainingWorker(
         var hp = job.Hyperparameters;
         try
         {
-            var data = datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult();
+            var data = trainingData ??= new TrainingData(datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult());
             logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
                 job.Id, hp.Implementation, hp.Optimizer, hp.Epochs, hp.LearningRate, hp.BatchSize);
             var result = SoftmaxTrainer.Train(data, hp, progress =>
@@ -83,7 +91,7 @@ public sealed class TrainingWorker(
             // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
             if (!job.TryBeginCommit())
                 throw new OperationCanceledException(cancellation.Token);
-            var manifest = store.Save(result, data.ContentSha256, job.Id);
+            var manifest = store.Save(result, data.Dataset.ContentSha256, job.Id);
             activeModel.Activate(manifest, result.Weights);
             job.Succeed(manifest.Version, result.Evaluation.TestAccuracy);
             logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",

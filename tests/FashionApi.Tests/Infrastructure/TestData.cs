@@ -12,9 +12,13 @@ public static class TestData
     static TestData() => TorchSharp.torch.set_num_threads(1);
 
     static readonly Lazy<FashionMnist> Dataset = new(() => FashionMnist.Load(DatasetLocator.PackageDirectory));
-    static readonly Lazy<TrainingResult> SeedModelResult = new(() => SoftmaxTrainer.Train(FashionMnist, TrainingPresets.Seed));
+    static readonly Lazy<TrainingData> Tensors = new(() => new TrainingData(FashionMnist));
+    static readonly Lazy<TrainingResult> SeedModelResult = new(() => SoftmaxTrainer.Train(TrainingData, TrainingPresets.Seed));
 
     public static FashionMnist FashionMnist => Dataset.Value;
+
+    /// <summary>The dataset as tensors for <see cref="SoftmaxTrainer"/>, shared like the service shares them.</summary>
+    public static TrainingData TrainingData => Tensors.Value;
 
     /// <summary>A model trained with the <c>seed</c> preset (about a second).</summary>
     public static TrainingResult SeedModel => SeedModelResult.Value;

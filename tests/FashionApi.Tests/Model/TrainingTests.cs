@@ -5,7 +5,7 @@ namespace FashionApi.Tests.Model;
 
 public class TrainingTests
 {
-    static TrainingResult Train(Hyperparameters hp) => SoftmaxTrainer.Train(TestData.FashionMnist, hp);
+    static TrainingResult Train(Hyperparameters hp) => SoftmaxTrainer.Train(TestData.TrainingData, hp);
 
     [Theory]
     [InlineData("scratch")]
@@ -99,7 +99,7 @@ public class TrainingTests
     {
         using var cancellation = new CancellationTokenSource();
         int batches = 0;
-        Assert.ThrowsAny<OperationCanceledException>(() => SoftmaxTrainer.Train(TestData.FashionMnist,
+        Assert.ThrowsAny<OperationCanceledException>(() => SoftmaxTrainer.Train(TestData.TrainingData,
             TrainingPresets.Seed with { Epochs = 100 }, _ => { if (++batches == 10) cancellation.Cancel(); }, cancellation.Token));
         Assert.InRange(batches, 10, 11);
     }
