@@ -91,11 +91,11 @@ static void InProcess(FashionMnist data, string measurementsPath)
 {
     const int Runs = 5;
     var measurements = new List<string>();
-    using var tensors = new TrainingData(data); // as the service does: made once, shared by every job
     // Train as the service does: with its default libtorch thread count (FashionApi:TrainingThreads).
     int threads = new FashionApi.FashionApiOptions().TrainingThreads;
     TorchSharp.torch.set_num_threads(threads);
     measurements.Add($"train_threads={threads}");
+    using var tensors = new TrainingData(data); // as the service does: made once, shared by every job
     ModelWeights? trained = null;
     (string Key, Hyperparameters Hp)[] configurations =
     [
