@@ -30,12 +30,12 @@ public sealed class TrainingWorker(
     void Run(CancellationToken stoppingToken)
     {
         TorchSharp.torch.set_num_threads(options.Value.TrainingThreads);
-        LoadSavedModel();
+        LoadSavedModelOrQueueFirstTraining();
         while (queue.Take(stoppingToken) is { } job)
             RunJob(job, stoppingToken);
     }
 
-    void LoadSavedModel()
+    void LoadSavedModelOrQueueFirstTraining()
     {
         try
         {
