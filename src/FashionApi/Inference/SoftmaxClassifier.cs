@@ -19,11 +19,27 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
     readonly float[] weight = weights.Validate().Weight;
     readonly float[] bias = weights.Bias;
 
-    /// <summary>Scales raw 8-bit pixels to the 0–1 floats the model takes; every inference path goes through here.</summary>
+    /// <summary>Scales raw 8-bit pixels to the 0–1 floats the model takes; every inference path goes through here.
+    /// Vectorised (it dominated scoring the test set when it divided one pixel at a time); a vector division rounds
+    /// each lane exactly as the scalar division does, so the values are the same either way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     public static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> scaled)
     {
-        for (int i = 0; i < pixels.Length; i++)
+        if (scaled.Length < pixels.Length)
+            throw new ArgumentException("The destination is shorter than the pixels.", nameof(scaled));
+        var divisor = new Vector<float>(255f);
+        int lanes = Vector<float>.Count, i = 0;
+        for (; i <= pixels.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+        {
+            Vector.Widen(new Vector<byte>(pixels[i..]), out var low, out var high);
+            Vector.Widen(low, out var first, out var second);
+            Vector.Widen(high, out var third, out var fourth);
+            (Vector.ConvertToSingle(first) / divisor).CopyTo(scaled[i..]);
+            (Vector.ConvertToSingle(second) / divisor).CopyTo(scaled[(i + lanes)..]);
+            (Vector.ConvertToSingle(third) / divisor).CopyTo(scaled[(i + 2 * lanes)..]);
+            (Vector.ConvertToSingle(fourth) / divisor).CopyTo(scaled[(i + 3 * lanes)..]);
+        }
+        for (; i < pixels.Length; i++)
             scaled[i] = pixels[i] / 255f;
     }
 
@@ -72,12 +88,11 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
     void Probabilities(ReadOnlySpan<float> image, Span<float> output)
     {
+        for (int c = 0; c < Classes; c += ClassesPerPass)
+            Scores(image, c, output);
         float max = float.NegativeInfinity;
         for (int c = 0; c < Classes; c++)
-        {
-            output[c] = Dot(weight.AsSpan(c * Inputs, Inputs), image) + bias[c];
-            max = MathF.Max(max, output[c]);
-        }
+            max = MathF.Max(max, output[c] += bias[c]);
         // Shifting by the largest logit leaves softmax unchanged and keeps exp() from overflowing.
         float sum = 0;
         for (int c = 0; c < Classes; c++)
@@ -86,17 +101,37 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
             output[c] /= sum;
     }
 
+    const int ClassesPerPass = 5;
+
+    /// <summary>W·x for five classes in one pass over the image: each vector of pixels is loaded once for five
+    /// multiply-adds, and the five running sums are independent, so none waits for another.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: optimise before the first call, not after
-    static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    void Scores(ReadOnlySpan<float> image, int firstClass, Span<float> output)
     {
-        var va = MemoryMarshal.Cast<float, Vector<float>>(a);
-        var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
-        var accumulator = Vector<float>.Zero;
-        for (int i = 0; i < va.Length; i++)
-            accumulator = Vector.FusedMultiplyAdd(va[i], vb[i], accumulator);
-        float sum = Vector.Sum(accumulator);
-        for (int i = va.Length * Vector<float>.Count; i < a.Length; i++)
-            sum += a[i] * b[i];
-        return sum;
+        var x = MemoryMarshal.Cast<float, Vector<float>>(image[..Inputs]);
+        var w0 = MemoryMarshal.Cast<float, Vector<float>>(weight.AsSpan(firstClass * Inputs, Inputs))[..x.Length];
+        var w1 = MemoryMarshal.Cast<float, Vector<float>>(weight.AsSpan((firstClass + 1) * Inputs, Inputs))[..x.Length];
+        var w2 = MemoryMarshal.Cast<float, Vector<float>>(weight.AsSpan((firstClass + 2) * Inputs, Inputs))[..x.Length];
+        var w3 = MemoryMarshal.Cast<float, Vector<float>>(weight.AsSpan((firstClass + 3) * Inputs, Inputs))[..x.Length];
+        var w4 = MemoryMarshal.Cast<float, Vector<float>>(weight.AsSpan((firstClass + 4) * Inputs, Inputs))[..x.Length];
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default;
+        for (int i = 0; i < x.Length; i++)
+        {
+            var xi = x[i];
+            s0 = Vector.FusedMultiplyAdd(w0[i], xi, s0);
+            s1 = Vector.FusedMultiplyAdd(w1[i], xi, s1);
+            s2 = Vector.FusedMultiplyAdd(w2[i], xi, s2);
+            s3 = Vector.FusedMultiplyAdd(w3[i], xi, s3);
+            s4 = Vector.FusedMultiplyAdd(w4[i], xi, s4);
+        }
+        output[firstClass] = Vector.Sum(s0);
+        output[firstClass + 1] = Vector.Sum(s1);
+        output[firstClass + 2] = Vector.Sum(s2);
+        output[firstClass + 3] = Vector.Sum(s3);
+        output[firstClass + 4] = Vector.Sum(s4);
+        // Pixels past the last whole vector (none while 784 is a multiple of the vector width).
+        for (int i = x.Length * Vector<float>.Count; i < Inputs; i++)
+            for (int c = firstClass; c < firstClass + ClassesPerPass; c++)
+                output[c] += weight[c * Inputs + i] * image[i];
     }
 }

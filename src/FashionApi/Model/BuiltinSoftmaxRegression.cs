@@ -26,9 +26,10 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         };
     }
 
-    public (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate)
+    public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
     {
         using var scope = NewDisposeScope();
+        var pixels = TrainingData.Scale(pixelBytes);
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = learningRate;
         optimizer.zero_grad();
@@ -36,14 +37,8 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         var loss = nn.functional.cross_entropy(logits, labels);
         loss.backward();
         optimizer.step();
-        var correct = logits.detach().argmax(1).eq(labels).sum();
-        return (loss.detach().mul(pixels.shape[0]).MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
-    }
-
-    public Tensor Logits(Tensor pixels)
-    {
-        using var _ = no_grad();
-        return model.forward(pixels);
+        var misclassified = logits.detach().argmax(1).ne(labels).sum();
+        return (loss.detach().mul(pixels.shape[0]).MoveToOuterDisposeScope(), misclassified.MoveToOuterDisposeScope());
     }
 
     public ModelWeights Export() => model.ToWeights();

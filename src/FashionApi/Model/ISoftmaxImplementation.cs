@@ -6,13 +6,11 @@ namespace FashionApi.Model;
 /// and how one minibatch updates them.</summary>
 public interface ISoftmaxImplementation : IDisposable
 {
-    /// <summary>Updates the parameters on one minibatch. Returns the batch's summed cross-entropy loss and how many of
-    /// its images the parameters before the update classified correctly, as tensors, so the loop never waits on a
+    /// <summary>Updates the parameters on one minibatch of images as stored (bytes 0–255, one row per image; each
+    /// implementation applies the tutorial's /255 its own way). Returns the batch's summed cross-entropy loss and how
+    /// many of its images the parameters before the update misclassified, as tensors, so the loop never waits on a
     /// value it does not need until the end of the epoch.</summary>
-    (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate);
-
-    /// <summary>Class scores for evaluation, without recording gradients.</summary>
-    Tensor Logits(Tensor pixels);
+    (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate);
 
     ModelWeights Export();
 

@@ -16,6 +16,7 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
 
     readonly Hyperparameters hyperparameters;
     readonly Tensor w, b;
+    readonly Tensor minusOnes;          // subtracts the one-hot targets from the probabilities in one scatter
     readonly Tensor? firstW, firstB;    // momentum buffer (sgd) or first moment (adam)
     readonly Tensor? secondW, secondB;  // adam's second moment
     int steps;
@@ -25,6 +26,7 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
         this.hyperparameters = hyperparameters;
         w = normal(0, 0.01, [ModelWeights.Outputs, ModelWeights.Inputs], generator: generator);
         b = zeros(ModelWeights.Outputs, 1);
+        minusOnes = full(1, hyperparameters.BatchSize, -1f);
         if (hyperparameters.Optimizer == "adam" || hyperparameters.Momentum > 0)
         {
             firstW = zeros_like(w);
@@ -39,49 +41,46 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
 
     bool PlainSgd => firstW is null && hyperparameters.WeightDecay == 0;
 
-    /// <summary>Class scores transposed, 10×n: column i holds image i's ten scores.</summary>
-    Tensor ScoresT(Tensor pixels) => addmm(b, w, pixels.t(), beta: 1, alpha: 1);
-
-    public Tensor Logits(Tensor pixels)
-    {
-        using var scoresT = ScoresT(pixels);
-        return scoresT.t().contiguous();
-    }
-
-    public (Tensor LossSum, Tensor Correct) Step(Tensor pixels, Tensor labels, double learningRate)
+    public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
     {
         using var scope = NewDisposeScope();
-        long n = pixels.shape[0];
+        long n = pixelBytes.shape[0];
+        // The tutorial's x / 255 is folded into the two matrix products (alpha = 1/255) instead of dividing every
+        // pixel: a division per pixel costs as much as all the small operations below together.
+        var pixels = pixelBytes.to_type(float32);
+        var trueClass = labels.unsqueeze(0);
+
         // Softmax, numerically stable: shifting each image's scores by their maximum leaves it unchanged and keeps
-        // exp() finite. The shift is done in place.
-        var shifted = ScoresT(pixels);
-        shifted.sub_(shifted.amax([0], keepdim: true));
-        var exp = shifted.exp();
-        var sumExp = exp.sum(0, keepdim: true);
-        var probabilities = exp.div_(sumExp);
+        // exp() finite. Everything is done in place on the one 10×n buffer.
+        var scores = addmm(b, w, pixels.t(), beta: 1, alpha: 1f / 255);
+        scores.sub_(scores.amax([0], keepdim: true));
+        var trueShifted = scores.gather(0, trueClass);
+        var sumExp = scores.exp_().sum(0, keepdim: true);
+        var probabilities = scores.div_(sumExp);
 
-        // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch. The true class
-        // was predicted exactly when its shifted score is the maximum, 0 (cheaper than an argmax over the batch).
-        var oneHot = nn.functional.one_hot(labels, ModelWeights.Outputs).t();
-        var trueShifted = shifted.mul(oneHot).sum(dim: 0); // named: a literal 0 would bind to the dtype overload
-        var lossSum = sumExp.log().sum().sub_(trueShifted.sum());
-        var correct = trueShifted.eq(0).sum();
+        // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch. An image is
+        // classified correctly exactly when its true class's shifted score is the maximum, 0.
+        var lossSum = sumExp.log_().sub_(trueShifted).sum();
+        var misclassified = trueShifted.count_nonzero();
 
-        var gradScores = probabilities.sub_(oneHot);            // ∂loss/∂scores per image (before dividing by n)
+        // ∂loss/∂scores per image (before dividing by n): softmax − one-hot.
+        var gradScores = probabilities.scatter_add_(0, trueClass, MinusOnes(n));
         if (PlainSgd)
         {
             // W ← W − lr·Gᵀ·X/n and b ← b − lr·ΣG/n, with the gradient product and the update fused in one call.
-            w.addmm_(gradScores, pixels, beta: 1, alpha: (float)(-learningRate / n));
+            w.addmm_(gradScores, pixels, beta: 1, alpha: (float)(-learningRate / (n * 255.0)));
             b.add_(gradScores.sum(1, keepdim: true), alpha: -learningRate / n);
         }
         else
         {
-            Update(w, gradScores.mm(pixels).div_(n), firstW, secondW, learningRate);
+            Update(w, gradScores.mm(pixels).mul_(1 / (n * 255.0)), firstW, secondW, learningRate);
             Update(b, gradScores.sum(1, keepdim: true).div_(n), firstB, secondB, learningRate);
         }
         steps++;
-        return (lossSum.MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
+        return (lossSum.MoveToOuterDisposeScope(), misclassified.MoveToOuterDisposeScope());
     }
+
+    Tensor MinusOnes(long n) => n == minusOnes.shape[1] ? minusOnes : minusOnes.narrow(1, 0, n);
 
     /// <summary>SGD (with momentum) or Adam, as torch.optim defines them, with L2 weight decay added to the gradient.</summary>
     void Update(Tensor parameter, Tensor gradient, Tensor? first, Tensor? second, double learningRate)
@@ -113,7 +112,7 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
 
     public void Dispose()
     {
-        foreach (var tensor in new[] { w, b, firstW, firstB, secondW, secondB })
+        foreach (var tensor in new[] { w, b, minusOnes, firstW, firstB, secondW, secondB })
             tensor?.Dispose();
     }
 }

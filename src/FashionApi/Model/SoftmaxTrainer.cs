@@ -13,7 +13,7 @@ public static class SoftmaxTrainer
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)hp.Seed);
-        var (trainBytes, trainY, testX, testY) = (data.TrainPixels, data.TrainLabels, data.TestPixels, data.TestLabels);
+        var (trainBytes, trainY) = (data.TrainPixels, data.TrainLabels);
         using var implementation = ISoftmaxImplementation.Create(hp, generator);
 
         int n = data.Dataset.Train.Count;
@@ -21,13 +21,15 @@ public static class SoftmaxTrainer
         long totalSteps = (long)batches * hp.Epochs;
         var history = new List<EpochMetrics>();
         long step = 0;
+        ModelWeights? weights = null;
+        Evaluation? evaluation = null;
         for (int epoch = 1; epoch <= hp.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             using var epochScope = NewDisposeScope();
             var order = hp.Shuffle ? randperm(n, generator: generator) : null;
             var lossSum = zeros(1, dtype: float64);
-            var correct = zeros(1, dtype: int64);
+            var misclassified = zeros(1, dtype: int64);
             for (int batch = 0; batch < batches; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -36,35 +38,35 @@ public static class SoftmaxTrainer
                 Tensor x, y;
                 if (order is null)
                 {
-                    x = TrainingData.Scale(trainBytes.narrow(0, start, size));
+                    x = trainBytes.narrow(0, start, size);
                     y = trainY.narrow(0, start, size);
                 }
                 else
                 {
                     var indices = order.narrow(0, start, size);
-                    x = TrainingData.Scale(trainBytes.index_select(0, indices));
+                    x = trainBytes.index_select(0, indices);
                     y = trainY.index_select(0, indices);
                 }
-                var (batchLoss, batchCorrect) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
+                var (batchLoss, batchMisclassified) = implementation.Step(x, y, LearningRate(hp, step++, totalSteps));
                 lossSum.add_(batchLoss);
-                correct.add_(batchCorrect);
+                misclassified.add_(batchMisclassified);
                 progress?.Invoke(new TrainingProgress(epoch, hp.Epochs, batch + 1, batches, null));
             }
 
-            using var testLogits = implementation.Logits(testX);
+            // Scored by the serving forward pass, so each epoch's test accuracy is what that model would serve.
+            weights = implementation.Export();
+            evaluation = ModelEvaluator.Evaluate(weights, data.Dataset.Test);
             var metrics = new EpochMetrics(
                 epoch,
                 Loss: lossSum.item<double>() / n,
-                TrainAccuracy: correct.item<long>() / (double)n,
-                TestAccuracy: Accuracy(testLogits, testY),
+                TrainAccuracy: 1 - misclassified.item<long>() / (double)n,
+                TestAccuracy: evaluation.TestAccuracy,
                 Seconds: epochClock.Elapsed.TotalSeconds);
             history.Add(metrics);
             progress?.Invoke(new TrainingProgress(epoch, hp.Epochs, batches, batches, metrics));
         }
 
-        var weights = implementation.Export();
-        var evaluation = ModelEvaluator.Evaluate(weights, data.Dataset.Test);
-        return new TrainingResult(weights, hp, history, evaluation, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(weights!, hp, history, evaluation!, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Constant, or cosine-annealed from the base rate towards 0 over all steps.</summary>
@@ -73,10 +75,4 @@ public static class SoftmaxTrainer
         "cosine" => hp.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
         _ => hp.LearningRate,
     };
-
-    static double Accuracy(Tensor logits, Tensor labels)
-    {
-        using var correct = logits.argmax(1).eq(labels).sum();
-        return correct.item<long>() / (double)labels.shape[0];
-    }
 }

@@ -40,4 +40,17 @@ public class SoftmaxClassifierTests
         Assert.Equal(1f, probabilities[0]);
         Assert.All(probabilities, p => Assert.True(float.IsFinite(p)));
     }
+
+    [Theory]
+    [InlineData(784)]
+    [InlineData(3 * 784)]
+    [InlineData(37)] // shorter than one vector, and a length that leaves a remainder after the vectors
+    public void Pixels_are_scaled_exactly_as_dividing_each_by_255(int length)
+    {
+        byte[] pixels = Enumerable.Range(0, length).Select(i => (byte)(255 - i * 7 % 256)).ToArray();
+        float[] scaled = SoftmaxClassifier.ScalePixels(pixels);
+        for (int i = 0; i < length; i++)
+            Assert.Equal(pixels[i] / 255f, scaled[i]); // exact: no tolerance
+        Assert.Contains((byte)255, pixels);
+    }
 }
