@@ -91,9 +91,8 @@ static void InProcess(FashionMnist data, string measurementsPath)
 {
     const int Runs = 5;
     var measurements = new List<string>();
-    // Train as the service does: with its default libtorch thread count (FashionApi:TrainingThreads).
+    // Train as the service does: with its default thread count (FashionApi:TrainingThreads).
     int threads = new FashionApi.FashionApiOptions().TrainingThreads;
-    TorchSharp.torch.set_num_threads(threads);
     measurements.Add($"train_threads={threads}");
     using var tensors = new TrainingData(data); // as the service does: made once, shared by every job
     ModelWeights? trained = null;
@@ -106,12 +105,12 @@ static void InProcess(FashionMnist data, string measurementsPath)
     foreach (var (key, hp) in configurations)
     {
         // One warm-up run (JIT, libtorch's lazy initialisation); the default preset's warm-up is a single epoch.
-        SoftmaxTrainer.Train(tensors, key == "default" ? hp with { Epochs = 1 } : hp);
+        SoftmaxTrainer.Train(tensors, key == "default" ? hp with { Epochs = 1 } : hp, threads: threads);
         var results = new List<TrainingResult>();
         for (int run = 0; run < Runs; run++)
         {
             GC.Collect();
-            results.Add(SoftmaxTrainer.Train(tensors, hp));
+            results.Add(SoftmaxTrainer.Train(tensors, hp, threads: threads));
             Console.Error.WriteLine($"[bench] training {key} run {run + 1}/{Runs}: {results[^1].Seconds:F3} s, " +
                                     $"test accuracy {results[^1].Evaluation.TestAccuracy:F4}");
         }

@@ -14,10 +14,12 @@ public interface ISoftmaxImplementation : IDisposable
 
     ModelWeights Export();
 
-    static ISoftmaxImplementation Create(Hyperparameters hyperparameters, Generator generator) =>
+    /// <summary>The implementation a request names. <c>scratch</c> runs its half-products on <paramref name="pair"/>;
+    /// <c>builtin</c> runs as libtorch does.</summary>
+    static ISoftmaxImplementation Create(Hyperparameters hyperparameters, Generator generator, ParallelPair pair) =>
         hyperparameters.Implementation switch
         {
-            "scratch" => new ScratchSoftmaxRegression(hyperparameters, generator),
+            "scratch" => new ScratchSoftmaxRegression(hyperparameters, generator, pair),
             "builtin" => new BuiltinSoftmaxRegression(hyperparameters, generator),
             _ => throw new ArgumentException($"Unknown implementation '{hyperparameters.Implementation}'."),
         };

@@ -7,14 +7,20 @@ namespace FashionApi.Model;
 /// schedule, metrics after every epoch and a final evaluation. Runs synchronously on the calling thread.</summary>
 public static class SoftmaxTrainer
 {
-    public static TrainingResult Train(
-        TrainingData data, Hyperparameters hp, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Trains one model. <paramref name="threads"/> is 1, or 2 to run the <c>scratch</c> implementation's
+    /// matrix products on two threads at once (see <see cref="ParallelPair"/>); the weights are the same either way.</summary>
+    public static TrainingResult Train(TrainingData data, Hyperparameters hp, Action<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default, int threads = 1)
     {
         var clock = Stopwatch.StartNew();
+        // libtorch's own thread pool is per calling thread and measured slower than one thread at these sizes (its
+        // OpenMP workers wake and wait for every tiny operation), so each thread that trains uses exactly one.
+        set_num_threads(1);
+        using var pair = new ParallelPair(threads, onHelperStart: () => set_num_threads(1));
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)hp.Seed);
         var (trainBytes, trainY) = (data.TrainPixels, data.TrainLabels);
-        using var implementation = ISoftmaxImplementation.Create(hp, generator);
+        using var implementation = ISoftmaxImplementation.Create(hp, generator, pair);
 
         int n = data.Dataset.Train.Count;
         int batches = (n + hp.BatchSize - 1) / hp.BatchSize;

@@ -8,9 +8,6 @@ namespace FashionApi.Tests.Infrastructure;
 /// the tutorial preset, each made once per test run and shared.</summary>
 public static class TestData
 {
-    // As the service does (FashionApi:TrainingThreads): test classes train in parallel on few cores.
-    static TestData() => TorchSharp.torch.set_num_threads(1);
-
     static readonly Lazy<FashionMnist> Dataset = new(() => FashionMnist.Load(DatasetLocator.PackageDirectory));
     static readonly Lazy<TrainingData> Tensors = new(() => new TrainingData(FashionMnist));
     static readonly Lazy<TrainingResult> SeedModelResult = new(() => SoftmaxTrainer.Train(TrainingData, TrainingPresets.Seed));

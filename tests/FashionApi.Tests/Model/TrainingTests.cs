@@ -51,6 +51,20 @@ public class TrainingTests
     }
 
     [Theory]
+    [InlineData("sgd", 256)]
+    [InlineData("adam", 257)] // 60,000 = 233 × 257 + 119: a last minibatch of odd size, split 59 + 60
+    public void Two_threads_give_exactly_the_weights_of_one(string optimizer, int batchSize)
+    {
+        var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01 : 0.1, BatchSize = batchSize, Epochs = 1 };
+        var one = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 1);
+        var two = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 2);
+        Assert.Equal(one.Weights.Weight, two.Weights.Weight);
+        Assert.Equal(one.Weights.Bias, two.Weights.Bias);
+        Assert.Equal(one.History[0].Loss, two.History[0].Loss);
+        Assert.True(two.Evaluation.TestAccuracy > 0.75, $"test accuracy {two.Evaluation.TestAccuracy:F4}");
+    }
+
+    [Theory]
     [InlineData("scratch", "sgd", 0.9)]
     [InlineData("scratch", "adam", 0.0)]
     [InlineData("builtin", "sgd", 0.9)]
