@@ -11,7 +11,7 @@ namespace FashionApi.Model;
 /// <list type="bullet">
 /// <item>Transposed: scores are 10×n, Oᵀ = W·Xᵀ + b, because libtorch multiplies a 784-wide batch by 10 columns about
 /// twice as fast in that orientation, and the update G·X then needs no transpose of its own.</item>
-/// <item>The bias is an 785th column of W, multiplied by a constant input column, so one product computes W·x + b
+/// <item>The bias is a 785th column of W, multiplied by a constant input column, so one product computes W·x + b
 /// and one update changes both.</item>
 /// <item>The tutorial's x / 255 is folded into the products' scale factor instead of dividing every pixel (a division
 /// per pixel cost as much as all the tiny operations together); so the constant column holds 255, not 1.</item>
