@@ -8,21 +8,23 @@ namespace FashionApi.Model;
 /// work that takes tens of microseconds, too short to hand to the thread pool (waking a pool thread took longer than
 /// the work): the helper spin-waits while work keeps coming, and sleeps after a millisecond without any.
 /// The caller never waits for a helper that has not started: if its own piece finishes first, it takes the other back
-/// and runs it itself, and the helper then sleeps instead of spinning; so on a machine busy with other work (request
-/// serving) this costs at most the speed of one thread, and takes no CPU time from the other work.
+/// and runs it itself. When that happens, or the helper is slow to finish (it was preempted), the cores are busy with
+/// other work such as request serving: the helper then sleeps instead of spinning, and the caller runs both pieces
+/// itself, offering the helper work again only every 50 ms.
 /// Without a helper (one thread), both pieces run on the caller, one after the other. Not for concurrent callers.
 /// </summary>
 public sealed class ParallelPair : IDisposable
 {
     const int Idle = 0, Posted = 1, Running = 2, Done = 3, Stopping = 4;
-    static readonly long SpinTicks = Stopwatch.Frequency / 1000, WakeIntervalTicks = Stopwatch.Frequency / 200;
+    static readonly long SpinTicks = Stopwatch.Frequency / 1000, WakeIntervalTicks = Stopwatch.Frequency / 20;
+    static readonly long MinimumWaitTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
     readonly Thread? helper;
     readonly Action? onHelperStart;
     readonly SemaphoreSlim wake = new(0);
     Action? posted;
     ExceptionDispatchInfo? helperFailure;
-    int state, sleeping, reclaims;
+    int state, sleeping, misses;
     long lastWake;
 
     /// <param name="threads">1 (no helper) or 2.</param>
@@ -51,6 +53,7 @@ public sealed class ParallelPair : IDisposable
         if (Volatile.Read(ref sleeping) == 1)
             wake.Release();
         bool firstCompleted = false;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             first();
@@ -60,22 +63,32 @@ public sealed class ParallelPair : IDisposable
         {
             if (Interlocked.CompareExchange(ref state, Idle, Posted) == Posted)
             {
-                Interlocked.Increment(ref reclaims);
+                Interlocked.Increment(ref misses);
                 if (firstCompleted) second(); // the helper had not started it: run it here
             }
             else
             {
-                var spinner = new SpinWait();
-                while (Volatile.Read(ref state) != Done)
-                    spinner.SpinOnce(sleep1Threshold: -1);
-                Volatile.Write(ref state, Idle);
+                WaitForHelper(firstTicks: Stopwatch.GetTimestamp() - started);
                 var failure = Interlocked.Exchange(ref helperFailure, null);
                 if (firstCompleted) failure?.Throw();
             }
         }
     }
 
-    /// <summary>Whether to wake the sleeping helper for this piece of work: at most every 5 ms, because on a busy
+    void WaitForHelper(long firstTicks)
+    {
+        long waitStarted = Stopwatch.GetTimestamp();
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref state) != Done)
+            spinner.SpinOnce(sleep1Threshold: -1);
+        Volatile.Write(ref state, Idle);
+        // Waiting longer than the caller's own piece took means the helper was preempted mid-piece: the cores are
+        // busy, so the helper should sleep rather than be handed more work.
+        if (Stopwatch.GetTimestamp() - waitStarted > Math.Max(firstTicks, MinimumWaitTicks))
+            Interlocked.Increment(ref misses);
+    }
+
+    /// <summary>Whether to wake the sleeping helper for this piece of work: at most every 50 ms, because on a busy
     /// machine each wake-up cost the caller more (the woken thread preempted it) than the helper then saved.</summary>
     bool WakeHelper()
     {
@@ -89,7 +102,7 @@ public sealed class ParallelPair : IDisposable
     {
         onHelperStart?.Invoke();
         long lastWork = Stopwatch.GetTimestamp();
-        int seenReclaims = 0;
+        int seenMisses = 0;
         var spinner = new SpinWait();
         while (true)
         {
@@ -104,20 +117,20 @@ public sealed class ParallelPair : IDisposable
                 lastWork = Stopwatch.GetTimestamp();
                 spinner.Reset();
             }
-            else if (Stopwatch.GetTimestamp() - lastWork < SpinTicks && Volatile.Read(ref reclaims) == seenReclaims)
+            else if (Stopwatch.GetTimestamp() - lastWork < SpinTicks && Volatile.Read(ref misses) == seenMisses)
             {
                 spinner.SpinOnce(sleep1Threshold: -1); // yields to other threads now and then, never sleeps
             }
             else
             {
-                // No work for a while, or the caller had to do the helper's share itself because this thread was not
-                // running (the machine is busy): sleep until the next piece of work rather than spin.
+                // No work for a while, or a miss: the caller had to do this thread's piece itself, or wait for it,
+                // because this thread was not running (the machine is busy). Sleep rather than spin.
                 Interlocked.Exchange(ref sleeping, 1);
                 if (Volatile.Read(ref state) == Idle)
                     wake.Wait();
                 Volatile.Write(ref sleeping, 0);
                 lastWork = Stopwatch.GetTimestamp();
-                seenReclaims = Volatile.Read(ref reclaims);
+                seenMisses = Volatile.Read(ref misses);
             }
         }
     }
