@@ -92,7 +92,10 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
             Scores(image, c, output);
         float max = float.NegativeInfinity;
         for (int c = 0; c < Classes; c++)
-            max = MathF.Max(max, output[c] += bias[c]);
+        {
+            output[c] += bias[c];
+            max = MathF.Max(max, output[c]);
+        }
         // Shifting by the largest logit leaves softmax unchanged and keeps exp() from overflowing.
         float sum = 0;
         for (int c = 0; c < Classes; c++)
@@ -101,7 +104,7 @@ public sealed class SoftmaxClassifier(ModelWeights weights)
             output[c] /= sum;
     }
 
-    const int ClassesPerPass = 5;
+    const int ClassesPerPass = 5; // divides the 10 classes; the five running sums fit the registers with room to spare
 
     /// <summary>W·x for five classes in one pass over the image: each vector of pixels is loaded once for five
     /// multiply-adds, and the five running sums are independent, so none waits for another.</summary>

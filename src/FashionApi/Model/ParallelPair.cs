@@ -7,25 +7,29 @@ namespace FashionApi.Model;
 /// Runs two independent pieces of work at once: one on the calling thread, the other on a helper thread. It exists for
 /// work that takes tens of microseconds, too short to hand to the thread pool (waking a pool thread took longer than
 /// the work): the helper spin-waits while work keeps coming, and sleeps after a millisecond without any.
-/// The caller never waits for a helper that has not started: if its own piece finishes first, it takes the other back
-/// and runs it itself. When that happens, or the helper is slow to finish (it was preempted), the cores are busy with
-/// other work such as request serving: the helper then sleeps instead of spinning, and the caller runs both pieces
-/// itself, offering the helper work again only every 50 ms.
-/// Without a helper (one thread), both pieces run on the caller, one after the other. Not for concurrent callers.
+/// <para>The caller never waits for a helper that has not started: if its own piece finishes first, it takes the other
+/// back and runs it itself. When that happens to an awake helper, or the helper is slow to finish (it was preempted),
+/// the cores are busy with other work such as request serving: the helper then sleeps instead of spinning, and for the
+/// next 50 ms the caller runs both pieces itself.</para>
+/// With one thread, or until the helper is first needed, both pieces run on the caller, one after the other. Not for
+/// concurrent callers.
 /// </summary>
 public sealed class ParallelPair : IDisposable
 {
     const int Idle = 0, Posted = 1, Running = 2, Done = 3, Stopping = 4;
-    static readonly long SpinTicks = Stopwatch.Frequency / 1000, WakeIntervalTicks = Stopwatch.Frequency / 20;
+    static readonly long SpinTicks = Stopwatch.Frequency / 1000, BackOffTicks = Stopwatch.Frequency / 20;
     static readonly long MinimumWaitTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
-    readonly Thread? helper;
+    readonly bool twoThreads;
     readonly Action? onHelperStart;
     readonly SemaphoreSlim wake = new(0);
+    Thread? helper;
     Action? posted;
     ExceptionDispatchInfo? helperFailure;
-    int state, sleeping, misses;
-    long lastWake;
+    int state, sleeping = 1, misses; // the helper counts as asleep until it has started
+    long lastMiss = long.MinValue / 2;
+    volatile bool helperGone;
+    bool disposed;
 
     /// <param name="threads">1 (no helper) or 2.</param>
     /// <param name="onHelperStart">Runs first on the helper thread, for per-thread settings such as libtorch's.</param>
@@ -33,15 +37,15 @@ public sealed class ParallelPair : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, 2);
-        if (threads == 1) return;
+        twoThreads = threads == 2;
         this.onHelperStart = onHelperStart;
-        helper = new Thread(HelperLoop) { IsBackground = true, Name = "Training helper" };
-        helper.Start();
     }
 
     public void Run(Action first, Action second)
     {
-        if (helper is null || (Volatile.Read(ref sleeping) == 1 && !WakeHelper()))
+        ObjectDisposedException.ThrowIf(disposed, this);
+        bool asleep = Volatile.Read(ref sleeping) == 1;
+        if (!twoThreads || helperGone || (asleep && Stopwatch.GetTimestamp() - lastMiss < BackOffTicks))
         {
             first();
             second();
@@ -51,7 +55,7 @@ public sealed class ParallelPair : IDisposable
         posted = second;
         Interlocked.Exchange(ref state, Posted); // a full fence: the helper either sees the post or is seen asleep
         if (Volatile.Read(ref sleeping) == 1)
-            wake.Release();
+            WakeHelper();
         bool firstCompleted = false;
         long started = Stopwatch.GetTimestamp();
         try
@@ -63,8 +67,10 @@ public sealed class ParallelPair : IDisposable
         {
             if (Interlocked.CompareExchange(ref state, Idle, Posted) == Posted)
             {
-                Interlocked.Increment(ref misses);
-                if (firstCompleted) second(); // the helper had not started it: run it here
+                // The helper had not started it. Waking takes longer than a piece, so that is only a sign of busy
+                // cores when the helper was awake.
+                if (!asleep) Miss();
+                if (firstCompleted) second();
             }
             else
             {
@@ -75,6 +81,19 @@ public sealed class ParallelPair : IDisposable
         }
     }
 
+    void WakeHelper()
+    {
+        if (helper is null)
+        {
+            helper = new Thread(HelperLoop) { IsBackground = true, Name = "Training helper" };
+            helper.Start();
+        }
+        else
+        {
+            wake.Release();
+        }
+    }
+
     void WaitForHelper(long firstTicks)
     {
         long waitStarted = Stopwatch.GetTimestamp();
@@ -82,27 +101,31 @@ public sealed class ParallelPair : IDisposable
         while (Volatile.Read(ref state) != Done)
             spinner.SpinOnce(sleep1Threshold: -1);
         Volatile.Write(ref state, Idle);
-        // Waiting longer than the caller's own piece took means the helper was preempted mid-piece: the cores are
-        // busy, so the helper should sleep rather than be handed more work.
+        // Waiting longer than the caller's own piece took means the helper was preempted mid-piece.
         if (Stopwatch.GetTimestamp() - waitStarted > Math.Max(firstTicks, MinimumWaitTicks))
-            Interlocked.Increment(ref misses);
+            Miss();
     }
 
-    /// <summary>Whether to wake the sleeping helper for this piece of work: at most every 50 ms, because on a busy
-    /// machine each wake-up cost the caller more (the woken thread preempted it) than the helper then saved.</summary>
-    bool WakeHelper()
+    void Miss()
     {
-        long now = Stopwatch.GetTimestamp();
-        if (now - lastWake < WakeIntervalTicks) return false;
-        lastWake = now;
-        return true;
+        lastMiss = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref misses);
     }
 
     void HelperLoop()
     {
-        onHelperStart?.Invoke();
+        try
+        {
+            onHelperStart?.Invoke();
+        }
+        catch (Exception)
+        {
+            helperGone = true; // from now on the caller runs both pieces (and takes back one posted meanwhile)
+            return;
+        }
         long lastWork = Stopwatch.GetTimestamp();
-        int seenMisses = 0;
+        int seenMisses = Volatile.Read(ref misses);
+        Volatile.Write(ref sleeping, 0);
         var spinner = new SpinWait();
         while (true)
         {
@@ -123,8 +146,6 @@ public sealed class ParallelPair : IDisposable
             }
             else
             {
-                // No work for a while, or a miss: the caller had to do this thread's piece itself, or wait for it,
-                // because this thread was not running (the machine is busy). Sleep rather than spin.
                 Interlocked.Exchange(ref sleeping, 1);
                 if (Volatile.Read(ref state) == Idle)
                     wake.Wait();
@@ -137,10 +158,14 @@ public sealed class ParallelPair : IDisposable
 
     public void Dispose()
     {
-        if (helper is null) return;
-        Interlocked.Exchange(ref state, Stopping);
-        wake.Release();
-        helper.Join();
+        if (disposed) return;
+        disposed = true;
+        if (helper is not null)
+        {
+            Interlocked.Exchange(ref state, Stopping);
+            wake.Release();
+            helper.Join();
+        }
         wake.Dispose();
     }
 }

@@ -8,10 +8,12 @@ namespace FashionApi.Model;
 public static class SoftmaxTrainer
 {
     /// <summary>Trains one model. <paramref name="threads"/> is 1, or 2 to run the <c>scratch</c> implementation's
-    /// matrix products on two threads at once (see <see cref="ParallelPair"/>); the weights are the same either way.</summary>
+    /// matrix products on two threads at once (see <see cref="ParallelPair"/>); the weights are the same either way.
+    /// Sets libtorch's thread count for the calling thread to one, and leaves it so.</summary>
     public static TrainingResult Train(TrainingData data, Hyperparameters hp, Action<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default, int threads = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(hp.Epochs, 1);
         var clock = Stopwatch.StartNew();
         // libtorch's own thread pool is per calling thread and measured slower than one thread at these sizes (its
         // OpenMP workers wake and wait for every tiny operation), so each thread that trains uses exactly one.

@@ -58,6 +58,17 @@ public class ParallelPairTests
         Assert.Equal(2, ran);
     }
 
+    [Fact]
+    public void A_helper_that_fails_to_start_leaves_all_the_work_to_the_caller()
+    {
+        using var pair = new ParallelPair(threads: 2, onHelperStart: () => throw new InvalidOperationException("no helper"));
+        var threads = new List<int>();
+        for (int run = 0; run < 1_000; run++)
+            pair.Run(() => threads.Add(Environment.CurrentManagedThreadId), () => { lock (threads) threads.Add(Environment.CurrentManagedThreadId); });
+        Assert.Equal(2_000, threads.Count);
+        Assert.All(threads, id => Assert.Equal(Environment.CurrentManagedThreadId, id));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
