@@ -10,15 +10,15 @@ namespace FashionApi.Model;
 /// <para>The caller never waits for a helper that has not started: if its own piece finishes first, it takes the other
 /// back and runs it itself. When that happens to an awake helper, or the helper is slow to finish (it was preempted),
 /// the cores are busy with other work such as request serving: the helper then sleeps instead of spinning, and for the
-/// next 50 ms the caller runs both pieces itself.</para>
+/// next 5 ms the caller runs both pieces itself.</para>
 /// With one thread, or until the helper is first needed, both pieces run on the caller, one after the other. Not for
 /// concurrent callers.
 /// </summary>
 public sealed class ParallelPair : IDisposable
 {
     const int Idle = 0, Posted = 1, Running = 2, Done = 3, Stopping = 4;
-    static readonly long SpinTicks = Stopwatch.Frequency / 1000, BackOffTicks = Stopwatch.Frequency / 20;
-    static readonly long MinimumWaitTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    static readonly long SpinTicks = Stopwatch.Frequency / 1000, BackOffTicks = Stopwatch.Frequency / 200;
+    static readonly long MinimumWaitTicks = Stopwatch.Frequency / 2_000; // 0.5 ms
 
     readonly bool twoThreads;
     readonly Action? onHelperStart;
