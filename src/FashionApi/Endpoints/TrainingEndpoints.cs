@@ -61,7 +61,7 @@ public static class TrainingEndpoints
 /// <summary>A training request: a preset, and any hyperparameter to override in it. All fields are optional.</summary>
 public sealed record TrainRequest
 {
-    /// <summary>'default' (the best in about a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
+    /// <summary>'default' (the best in under a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
     /// <example>default</example>
     public string? Preset { get; init; }
 

@@ -9,7 +9,7 @@ public static class TrainingPresets
         Implementation: "scratch", Epochs: 5, LearningRate: 0.1, BatchSize: 256, Optimizer: "sgd",
         Momentum: 0, WeightDecay: 0, Shuffle: false, Seed: 0, Schedule: "constant");
 
-    /// <summary>The best this model reaches in about a second; used on first start and when nothing is specified.
+    /// <summary>The best this model reaches in under a second; used on first start and when nothing is specified.
     /// Adam with a cosine-annealed rate over 8 shuffled epochs reaches 0.847–0.849 test accuracy for any seed (either
     /// implementation; they agree); more epochs or other batch sizes and rates measured here did no better.</summary>
     public static readonly Hyperparameters Default = new(

@@ -17,7 +17,7 @@ public static class TestData
     /// <summary>The dataset as tensors for <see cref="SoftmaxTrainer"/>, shared like the service shares them.</summary>
     public static TrainingData TrainingData => Tensors.Value;
 
-    /// <summary>A model trained with the <c>seed</c> preset (about a second).</summary>
+    /// <summary>A model trained with the <c>seed</c> preset (a fraction of a second).</summary>
     public static TrainingResult SeedModel => SeedModelResult.Value;
 
     /// <summary>Saves the shared seed model as a version in <paramref name="modelDirectory"/> and marks it active.</summary>
