@@ -29,7 +29,7 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
     public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
     {
         using var scope = NewDisposeScope();
-        var pixels = TrainingData.Scale(pixelBytes);
+        var pixels = pixelBytes.to_type(float32).div_(255f); // pixels / 255, as the tutorial feeds them
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = learningRate;
         optimizer.zero_grad();

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace FashionApi.Model;
 
 /// <summary>The training loop shared by both implementations: minibatches in file or shuffled order, the learning-rate
-/// schedule, metrics after every epoch and a final evaluation. Runs synchronously on the calling thread.</summary>
+/// schedule, and metrics after every epoch (the last epoch's evaluation is the model's). Runs synchronously on the
+/// calling thread, helped by a second one if asked.</summary>
 public static class SoftmaxTrainer
 {
     /// <summary>Trains one model. <paramref name="threads"/> is 1, or 2 to run the <c>scratch</c> implementation's

@@ -23,9 +23,6 @@ public sealed class TrainingData : IDisposable
     public Tensor TrainPixels { get; }
     public Tensor TrainLabels { get; }
 
-    /// <summary>Pixels / 255, as the tutorial feeds them.</summary>
-    public static Tensor Scale(Tensor bytes) => bytes.to_type(float32).div_(255f);
-
     public void Dispose()
     {
         TrainPixels.Dispose();
