@@ -138,7 +138,7 @@ public sealed class FashionApiMetrics : IDisposable
         serving is { } model ? [new Measurement<double>(model.Evaluation.TestAccuracy)] : [];
 
     IEnumerable<Measurement<int>> ServingInfo() =>
-        serving is { } model ? [new Measurement<int>(1, new("version", model.Version), new("implementation", model.Implementation))] : [];
+        serving is { } model ? [new Measurement<int>(1, new("version", model.Version), new("implementation", Lower(model.Implementation)))] : [];
 
-    static string Lower<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    static string Lower<T>(T value) where T : struct, Enum => CamelCaseEnumConverter.Name(value);
 }
