@@ -1,3 +1,4 @@
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
 
@@ -10,7 +11,7 @@ namespace FashionApi.Inference;
 /// no prune (in this process or another) can delete a version while it is being activated, and the file on disk
 /// names the model in memory. Activations made by other processes are picked up by <see cref="FollowStore"/>.
 /// </summary>
-public sealed class ActiveModel(ModelStore store)
+public sealed class ActiveModel(ModelStore store, FashionApiMetrics metrics)
 {
     readonly Lock switching = new();
     ServingModel? current;
@@ -27,6 +28,7 @@ public sealed class ActiveModel(ModelStore store)
         {
             store.MarkActive(manifest.Version);
             Volatile.Write(ref current, next);
+            metrics.Serving(manifest);
         }
     }
 
@@ -52,7 +54,12 @@ public sealed class ActiveModel(ModelStore store)
         lock (switching)
         {
             // Something may have been activated while this was loading; that is newer, so it stays.
-            if (current is null) Volatile.Write(ref current, loaded);
+            if (current is null)
+            {
+                Volatile.Write(ref current, loaded);
+                metrics.Serving(manifest);
+                metrics.Reloaded();
+            }
             return current!.Manifest;
         }
     }
@@ -83,6 +90,7 @@ public sealed class ActiveModel(ModelStore store)
             // An activation in this process may have happened while loading; active.json tells which one is newer.
             if (store.ActiveVersion() != wanted) return new(StoreFollowOutcome.Unchanged, wanted, Current?.Manifest.Version, null);
             Volatile.Write(ref current, next);
+            metrics.Serving(manifest);
         }
         return new(StoreFollowOutcome.Switched, wanted, serving, null);
     }

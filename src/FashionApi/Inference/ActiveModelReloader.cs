@@ -1,3 +1,4 @@
+using FashionApi.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Inference;
@@ -8,7 +9,8 @@ namespace FashionApi.Inference;
 /// file-system events do not arrive on network file systems). Runs in every role. An instance with Role
 /// <c>serve</c> also loads its first model here, and becomes ready as soon as one appears in the store.
 /// </summary>
-public sealed class ActiveModelReloader(ActiveModel activeModel, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
+public sealed class ActiveModelReloader(
+    ActiveModel activeModel, FashionApiMetrics metrics, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
     : BackgroundService
 {
     string? lastProblem; // the failure last logged, so a version that stays broken is logged once, not every poll
@@ -59,6 +61,7 @@ public sealed class ActiveModelReloader(ActiveModel activeModel, IOptions<Fashio
     void Reloaded(StoreFollowResult result)
     {
         lastProblem = null;
+        metrics.Reloaded();
         logger.LogInformation("Model {Version} was activated in the store and now serves here (was {Previous})",
             result.Wanted, result.Previous ?? "none");
     }
@@ -69,6 +72,7 @@ public sealed class ActiveModelReloader(ActiveModel activeModel, IOptions<Fashio
         string problem = $"{result.Wanted}: {result.Problem}";
         var level = problem == lastProblem ? LogLevel.Debug : LogLevel.Warning;
         lastProblem = problem;
+        metrics.ReloadFailed();
         logger.Log(level, "Model {Version} is active in the store but cannot be served yet ({Problem}); {Previous} keeps serving, trying again in {Interval}",
             result.Wanted, result.Problem, result.Previous ?? "no model", options.Value.ReloadInterval);
     }

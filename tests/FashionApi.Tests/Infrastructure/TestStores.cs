@@ -1,16 +1,17 @@
 using FashionApi.Storage;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FashionApi.Tests.Infrastructure;
 
 public static class TestStores
 {
-    public static ModelStore Create(string modelDirectory, int keepVersions = 5, TimeSpan? pruneGracePeriod = null,
-        TimeSpan? lockTimeout = null, InstanceRole role = InstanceRole.All) =>
+    public static ModelStore Create(string modelDirectory, int keepVersions = 5, ILogger<ModelStore>? logger = null,
+        TimeSpan? pruneGracePeriod = null, TimeSpan? lockTimeout = null, InstanceRole role = InstanceRole.All) =>
         new(Microsoft.Extensions.Options.Options.Create(Options(modelDirectory, keepVersions, pruneGracePeriod, lockTimeout, role)),
-            new TestHostEnvironment(modelDirectory), NullLogger<ModelStore>.Instance);
+            new TestHostEnvironment(modelDirectory), logger ?? NullLogger<ModelStore>.Instance);
 
     public static FashionApiOptions Options(string modelDirectory, int keepVersions = 5, TimeSpan? pruneGracePeriod = null,
         TimeSpan? lockTimeout = null, InstanceRole role = InstanceRole.All)

@@ -1,7 +1,13 @@
+using System.Diagnostics.Metrics;
 using FashionApi.Inference;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
 using FashionApi.Tests.Infrastructure;
+using FashionApi.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FashionApi.Tests.Storage;
 
@@ -12,7 +18,8 @@ public class ModelStoreTests : IDisposable
     public void Dispose() => directory.Dispose();
 
     // Pruning's grace period is off unless a test is about it: these tests save versions a moment apart.
-    ModelStore Store(int keep = 5) => TestStores.Create(directory.Path, keep, pruneGracePeriod: TimeSpan.Zero);
+    ModelStore Store(int keep = 5, ILogger<ModelStore>? logger = null) =>
+        TestStores.Create(directory.Path, keep, logger, pruneGracePeriod: TimeSpan.Zero);
 
     ModelManifest SaveSeed(ModelStore store, bool activate = true)
     {
@@ -127,13 +134,16 @@ public class ModelStoreTests : IDisposable
     [Fact]
     public void Pruning_problems_are_logged_not_thrown()
     {
-        var store = Store(keep: 1);
+        var logger = new FakeLogger<ModelStore>();
+        var store = Store(keep: 1, logger);
         var old = SaveSeed(store, activate: false);
         var active = SaveSeed(store);
         File.WriteAllText(Path.Combine(directory.Path, "versions", $".deleting-{old.Version}"), "in the way");
 
         store.Prune();
         Assert.Equal(new[] { active.Version, old.Version }.Order(), store.List().Select(m => m.Version).Order());
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains($"Could not delete old model version {old.Version}", warning.Message);
     }
 
     [Fact]
@@ -271,7 +281,9 @@ public class ModelStoreTests : IDisposable
         var store = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
         var old = SaveSeed(store);
         SaveSeed(store);
-        var active = new ActiveModel(store);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var active = new ActiveModel(store, new FashionApiMetrics(services.GetRequiredService<IMeterFactory>(),
+            new TrainingJobQueue(Microsoft.Extensions.Options.Options.Create(new FashionApiOptions()))));
         var pruner = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero, lockTimeout: TimeSpan.FromSeconds(10));
 
         // Prune from another thread the moment activation has loaded the old version and holds the lock.
