@@ -8,11 +8,15 @@ builder.Services.AddFashionApi(builder.Configuration);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPage();
 app.UseApiDocumentation();
 
 app.MapPredictions();
 app.MapTraining();
+app.MapTrainingEvents();
 app.MapModels();
+app.MapModelWeights();
+app.MapSamples();
 app.MapStatus();
 
 app.Run();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FashionApi.Dataset;
 using FashionApi.Endpoints;
 using FashionApi.Inference;
+using FashionApi.Samples;
 using FashionApi.Infrastructure;
 using FashionApi.Storage;
 using FashionApi.Training;
@@ -31,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<ActiveModel>();
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
+        services.AddSingleton<TestSetSamples>();
 
         // Web plumbing: problem details for every error, enums as strings, a readable 400 for malformed JSON.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -51,6 +53,7 @@ public static class ServiceRegistration
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
             form.MultipartBodyLengthLimit = RequestBodies.MaxRequestBytes(api.Value, api.Value.MaxBatchSize) + 1024 * 1024);
         services.AddApiDocumentation();
+        services.AddWebPage();
         return services;
     }
 }
