@@ -50,9 +50,10 @@ public abstract class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page at the given size, recording console errors and uncaught exceptions.</summary>
-    public async Task<(IPage Page, List<string> Errors)> OpenAsync(string path = "/", int width = 1280, int height = 900)
+    public async Task<(IPage Page, List<string> Errors)> OpenAsync(string path = "/", int width = 1280, int height = 900, string? initScript = null)
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = BaseUrl });
+        if (initScript is not null) await context.AddInitScriptAsync(initScript);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") errors.Add($"console: {message.Text}"); };
