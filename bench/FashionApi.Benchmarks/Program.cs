@@ -4,6 +4,7 @@ using System.Text;
 using FashionApi.Dataset;
 using FashionApi.Inference;
 using FashionApi.Model;
+using static FashionApi.Infrastructure.CamelCaseEnumConverter;
 using FashionApi.Benchmarks;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -98,8 +99,8 @@ static void InProcess(FashionMnist data, string measurementsPath)
     ModelWeights? trained = null;
     (string Key, Hyperparameters Hp)[] configurations =
     [
-        ("seed_scratch", TrainingPresets.Seed with { Implementation = "scratch" }),
-        ("seed_builtin", TrainingPresets.Seed with { Implementation = "builtin" }),
+        ("seed_scratch", TrainingPresets.Seed with { Implementation = Implementation.Scratch }),
+        ("seed_builtin", TrainingPresets.Seed with { Implementation = Implementation.Builtin }),
         ("default", TrainingPresets.Default),
     ];
     foreach (var (key, hp) in configurations)
@@ -122,7 +123,7 @@ static void InProcess(FashionMnist data, string measurementsPath)
         measurements.Add($"train_{key}_accuracy={accuracies[Runs / 2]:F4}");
         measurements.Add($"train_{key}_accuracy_min={accuracies[0]:F4}");
         measurements.Add($"train_{key}_accuracy_max={accuracies[^1]:F4}");
-        measurements.Add($"train_{key}_settings={hp.Implementation}, {hp.Optimizer} lr {hp.LearningRate} {hp.Schedule}, " +
+        measurements.Add($"train_{key}_settings={Name(hp.Implementation)}, {Name(hp.Optimizer)} lr {hp.LearningRate} {Name(hp.Schedule)}, " +
                          $"batch {hp.BatchSize}, {hp.Epochs} epochs{(hp.Shuffle ? " shuffled" : "")}");
         trained = results[^1].Weights;
     }

@@ -4,6 +4,7 @@ using FashionApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFashionApi(builder.Configuration);
+builder.AddObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -18,6 +19,7 @@ app.MapModels();
 app.MapModelWeights();
 app.MapSamples();
 app.MapStatus();
+app.MapObservability();
 
 app.Run();
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using FashionApi.Dataset;
 using FashionApi.Endpoints;
 using FashionApi.Inference;
@@ -48,7 +47,7 @@ public static class ServiceRegistration
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new CamelCaseEnumConverter()));
         // Above the batch endpoint's request size limit, so that limit (a 413) is what a client runs into.
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
             form.MultipartBodyLengthLimit = RequestBodies.MaxRequestBytes(api.Value, api.Value.MaxBatchSize) + 1024 * 1024);

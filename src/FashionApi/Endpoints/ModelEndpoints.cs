@@ -1,5 +1,6 @@
 using FashionApi.Inference;
 using FashionApi.Infrastructure;
+using FashionApi.Model;
 using FashionApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -56,4 +57,4 @@ public static class ModelEndpoints
 }
 
 /// <summary>One saved version, as listed by <c>GET /models</c>.</summary>
-public sealed record SavedModel(string Version, bool Active, string Implementation, DateTimeOffset CreatedAt, double TestAccuracy, string? JobId);
+public sealed record SavedModel(string Version, bool Active, Implementation Implementation, DateTimeOffset CreatedAt, double TestAccuracy, string? JobId);

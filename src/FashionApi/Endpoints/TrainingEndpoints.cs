@@ -67,7 +67,7 @@ public sealed record TrainRequest
 
     /// <summary>'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</summary>
     /// <example>scratch</example>
-    public string? Implementation { get; init; }
+    public Implementation? Implementation { get; init; }
 
     /// <summary>Passes over the 60,000 training images (1–500).</summary>
     /// <example>8</example>
@@ -83,7 +83,7 @@ public sealed record TrainRequest
 
     /// <summary>'sgd' or 'adam'.</summary>
     /// <example>adam</example>
-    public string? Optimizer { get; init; }
+    public Optimizer? Optimizer { get; init; }
 
     /// <summary>SGD momentum, at least 0 and below 1 (sgd only).</summary>
     /// <example>0</example>
@@ -103,7 +103,7 @@ public sealed record TrainRequest
 
     /// <summary>Learning-rate schedule: 'constant' or 'cosine' (annealed to 0 over all steps).</summary>
     /// <example>cosine</example>
-    public string? Schedule { get; init; }
+    public Schedule? Schedule { get; init; }
 
     public (Hyperparameters? Hyperparameters, Dictionary<string, string[]> Errors) Resolve()
     {
@@ -113,16 +113,16 @@ public sealed record TrainRequest
 
         var resolved = preset with
         {
-            Implementation = Implementation?.ToLowerInvariant() ?? preset.Implementation,
+            Implementation = Implementation ?? preset.Implementation,
             Epochs = Epochs ?? preset.Epochs,
             LearningRate = LearningRate ?? preset.LearningRate,
             BatchSize = BatchSize ?? preset.BatchSize,
-            Optimizer = Optimizer?.ToLowerInvariant() ?? preset.Optimizer,
+            Optimizer = Optimizer ?? preset.Optimizer,
             Momentum = Momentum ?? preset.Momentum,
             WeightDecay = WeightDecay ?? preset.WeightDecay,
             Shuffle = Shuffle ?? preset.Shuffle,
             Seed = Seed ?? preset.Seed,
-            Schedule = Schedule?.ToLowerInvariant() ?? preset.Schedule,
+            Schedule = Schedule ?? preset.Schedule,
         };
         var errors = resolved.Validate();
         return errors.Count == 0 ? (resolved, errors) : (null, errors);

@@ -20,7 +20,7 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         }
         optimizer = hyperparameters.Optimizer switch
         {
-            "adam" => optim.Adam(model.parameters(), hyperparameters.LearningRate, weight_decay: hyperparameters.WeightDecay),
+            Optimizer.Adam => optim.Adam(model.parameters(), hyperparameters.LearningRate, weight_decay: hyperparameters.WeightDecay),
             _ => optim.SGD(model.parameters(), hyperparameters.LearningRate, hyperparameters.Momentum,
                 weight_decay: hyperparameters.WeightDecay),
         };

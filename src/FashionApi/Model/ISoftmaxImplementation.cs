@@ -19,8 +19,8 @@ public interface ISoftmaxImplementation : IDisposable
     static ISoftmaxImplementation Create(Hyperparameters hyperparameters, Generator generator, ParallelPair pair) =>
         hyperparameters.Implementation switch
         {
-            "scratch" => new ScratchSoftmaxRegression(hyperparameters, generator, pair),
-            "builtin" => new BuiltinSoftmaxRegression(hyperparameters, generator),
+            Implementation.Scratch => new ScratchSoftmaxRegression(hyperparameters, generator, pair),
+            Implementation.Builtin => new BuiltinSoftmaxRegression(hyperparameters, generator),
             _ => throw new ArgumentException($"Unknown implementation '{hyperparameters.Implementation}'."),
         };
 }

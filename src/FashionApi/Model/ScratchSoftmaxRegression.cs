@@ -54,15 +54,15 @@ public sealed partial class ScratchSoftmaxRegression : ISoftmaxImplementation
         minusOnes = full(1, hyperparameters.BatchSize, -1f);
         if (!PlainSgd)
             gradient = zeros_like(parameters);
-        if (hyperparameters.Optimizer == "adam" || hyperparameters.Momentum > 0)
+        if (hyperparameters.Optimizer == Optimizer.Adam || hyperparameters.Momentum > 0)
             firstMoment = zeros_like(parameters);
-        if (hyperparameters.Optimizer == "adam")
+        if (hyperparameters.Optimizer == Optimizer.Adam)
             secondMoment = zeros_like(parameters);
         secondHalfProduct = zeros_like(parameters);
         fullBatch = new Minibatch(this, hyperparameters.BatchSize);
     }
 
-    bool PlainSgd => hyperparameters.Optimizer == "sgd" && hyperparameters.Momentum == 0 && hyperparameters.WeightDecay == 0;
+    bool PlainSgd => hyperparameters.Optimizer == Optimizer.Sgd && hyperparameters.Momentum == 0 && hyperparameters.WeightDecay == 0;
 
     public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
     {

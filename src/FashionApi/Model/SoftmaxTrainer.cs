@@ -81,7 +81,7 @@ public static class SoftmaxTrainer
     /// <summary>Constant, or cosine-annealed from the base rate towards 0 over all steps.</summary>
     static double LearningRate(Hyperparameters hp, long step, long totalSteps) => hp.Schedule switch
     {
-        "cosine" => hp.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
+        Schedule.Cosine => hp.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps)),
         _ => hp.LearningRate,
     };
 }

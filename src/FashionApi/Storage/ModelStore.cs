@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,7 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
     {
         byte[] weights = WeightsFile.Serialize(result.Weights.Validate());
         var createdAt = DateTimeOffset.UtcNow;
-        string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{result.Hyperparameters.Implementation}-{Guid.NewGuid().ToString("N")[..6]}";
+        string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{CamelCaseEnumConverter.Name(result.Hyperparameters.Implementation)}-{Guid.NewGuid().ToString("N")[..6]}";
         var manifest = new ModelManifest(version, result.Hyperparameters.Implementation, result.Hyperparameters, result.History,
             result.Evaluation, createdAt, result.Seconds, datasetSha256, Convert.ToHexStringLower(SHA256.HashData(weights)), jobId);
 

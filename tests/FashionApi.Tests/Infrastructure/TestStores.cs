@@ -1,6 +1,7 @@
 using FashionApi.Storage;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +9,9 @@ namespace FashionApi.Tests.Infrastructure;
 
 public static class TestStores
 {
-    public static ModelStore Create(string modelDirectory, int keepVersions = 5) =>
+    public static ModelStore Create(string modelDirectory, int keepVersions = 5, ILogger<ModelStore>? logger = null) =>
         new(Options.Create(new FashionApiOptions { ModelDirectory = modelDirectory, KeepVersions = keepVersions }),
-            new TestHostEnvironment(modelDirectory), NullLogger<ModelStore>.Instance);
+            new TestHostEnvironment(modelDirectory), logger ?? NullLogger<ModelStore>.Instance);
 
     public sealed class TestHostEnvironment(string contentRoot) : IHostEnvironment
     {

@@ -8,9 +8,9 @@ public class TrainingTests
     static TrainingResult Train(Hyperparameters hp) => SoftmaxTrainer.Train(TestData.TrainingData, hp);
 
     [Theory]
-    [InlineData("scratch")]
-    [InlineData("builtin")]
-    public void The_seed_preset_reproduces_the_tutorial_table(string implementation)
+    [InlineData(Implementation.Scratch)]
+    [InlineData(Implementation.Builtin)]
+    public void The_seed_preset_reproduces_the_tutorial_table(Implementation implementation)
     {
         var result = Train(TrainingPresets.Seed with { Implementation = implementation });
 
@@ -37,9 +37,9 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData("scratch")]
-    [InlineData("builtin")]
-    public void Same_seed_gives_the_same_weights_and_another_seed_does_not(string implementation)
+    [InlineData(Implementation.Scratch)]
+    [InlineData(Implementation.Builtin)]
+    public void Same_seed_gives_the_same_weights_and_another_seed_does_not(Implementation implementation)
     {
         var hp = TrainingPresets.Seed with { Implementation = implementation, Epochs = 1, Shuffle = true, Seed = 7 };
         var a = Train(hp).Weights;
@@ -51,11 +51,11 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData("sgd", 256)]
-    [InlineData("adam", 257)] // 60,000 = 233 × 257 + 119: a last minibatch of odd size, split 59 + 60
-    public void Two_threads_give_exactly_the_weights_of_one(string optimizer, int batchSize)
+    [InlineData(Optimizer.Sgd, 256)]
+    [InlineData(Optimizer.Adam, 257)] // 60,000 = 233 × 257 + 119: a last minibatch of odd size, split 59 + 60
+    public void Two_threads_give_exactly_the_weights_of_one(Optimizer optimizer, int batchSize)
     {
-        var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01 : 0.1, BatchSize = batchSize, Epochs = 1 };
+        var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = optimizer == Optimizer.Adam ? 0.01 : 0.1, BatchSize = batchSize, Epochs = 1 };
         var one = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 1);
         var two = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 2);
         Assert.Equal(one.Weights.Weight, two.Weights.Weight);
@@ -65,29 +65,29 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData("scratch", "sgd", 0.9)]
-    [InlineData("scratch", "adam", 0.0)]
-    [InlineData("builtin", "sgd", 0.9)]
-    [InlineData("builtin", "adam", 0.0)]
-    public void Every_optimizer_learns(string implementation, string optimizer, double momentum)
+    [InlineData(Implementation.Scratch, Optimizer.Sgd, 0.9)]
+    [InlineData(Implementation.Scratch, Optimizer.Adam, 0.0)]
+    [InlineData(Implementation.Builtin, Optimizer.Sgd, 0.9)]
+    [InlineData(Implementation.Builtin, Optimizer.Adam, 0.0)]
+    public void Every_optimizer_learns(Implementation implementation, Optimizer optimizer, double momentum)
     {
         var result = Train(TrainingPresets.Seed with
         {
             Implementation = implementation, Optimizer = optimizer, Momentum = momentum, Epochs = 2,
-            LearningRate = optimizer == "adam" ? 0.01 : 0.05, WeightDecay = 1e-4, Shuffle = true, Schedule = "cosine",
+            LearningRate = optimizer == Optimizer.Adam ? 0.01 : 0.05, WeightDecay = 1e-4, Shuffle = true, Schedule = Schedule.Cosine,
         });
         Assert.True(result.Evaluation.TestAccuracy > 0.80, $"{implementation}/{optimizer}: {result.Evaluation.TestAccuracy:F4}");
     }
 
     [Theory]
-    [InlineData("adam", 0.01, 0.0, 0.0)]
-    [InlineData("sgd", 0.05, 0.9, 1e-3)]
-    [InlineData("sgd", 0.1, 0.0, 0.0)]
-    public void The_hand_written_updates_match_torch_optim(string optimizer, double learningRate, double momentum, double weightDecay)
+    [InlineData(Optimizer.Adam, 0.01, 0.0, 0.0)]
+    [InlineData(Optimizer.Sgd, 0.05, 0.9, 1e-3)]
+    [InlineData(Optimizer.Sgd, 0.1, 0.0, 0.0)]
+    public void The_hand_written_updates_match_torch_optim(Optimizer optimizer, double learningRate, double momentum, double weightDecay)
     {
         var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = learningRate, Momentum = momentum, WeightDecay = weightDecay, Epochs = 1 };
-        var scratch = Train(hp with { Implementation = "scratch" });
-        var builtin = Train(hp with { Implementation = "builtin" });
+        var scratch = Train(hp with { Implementation = Implementation.Scratch });
+        var builtin = Train(hp with { Implementation = Implementation.Builtin });
 
         // Same initial weights (same seed), same algorithm: the two differ only by float rounding.
         float largest = scratch.Weights.Weight.Zip(builtin.Weights.Weight).Max(p => Math.Abs(p.First - p.Second));
@@ -123,8 +123,8 @@ public class TrainingTests
     {
         var errors = (TrainingPresets.Default with
         {
-            Implementation = "keras", Epochs = 0, LearningRate = double.NaN, BatchSize = 0, Optimizer = "rmsprop",
-            WeightDecay = -1, Seed = -1, Schedule = "step",
+            Implementation = (Implementation)42, Epochs = 0, LearningRate = double.NaN, BatchSize = 0, Optimizer = (Optimizer)42,
+            WeightDecay = -1, Seed = -1, Schedule = (Schedule)42,
         }).Validate();
         Assert.Equal(["batchSize", "epochs", "implementation", "learningRate", "optimizer", "schedule", "seed", "weightDecay"], errors.Keys.Order());
         Assert.Contains("scratch, builtin", errors["implementation"][0]);

@@ -2,6 +2,8 @@ using FashionApi.Inference;
 using FashionApi.Model;
 using FashionApi.Storage;
 using FashionApi.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FashionApi.Tests.Storage;
 
@@ -11,7 +13,7 @@ public class ModelStoreTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    ModelStore Store(int keep = 5) => TestStores.Create(directory.Path, keep);
+    ModelStore Store(int keep = 5, ILogger<ModelStore>? logger = null) => TestStores.Create(directory.Path, keep, logger);
 
     ModelManifest SaveSeed(ModelStore store, bool activate = true)
     {
@@ -122,13 +124,16 @@ public class ModelStoreTests : IDisposable
     [Fact]
     public void Pruning_problems_are_logged_not_thrown()
     {
-        var store = Store(keep: 1);
+        var logger = new FakeLogger<ModelStore>();
+        var store = Store(keep: 1, logger);
         var old = SaveSeed(store, activate: false);
         var active = SaveSeed(store);
         File.WriteAllText(Path.Combine(directory.Path, "versions", $".deleting-{old.Version}"), "in the way");
 
         store.Prune();
         Assert.Equal(new[] { active.Version, old.Version }.Order(), store.List().Select(m => m.Version).Order());
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains($"Could not delete old model version {old.Version}", warning.Message);
     }
 
     [Fact]
