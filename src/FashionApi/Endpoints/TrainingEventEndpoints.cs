@@ -34,10 +34,18 @@ public static class TrainingEventEndpoints
             .Produces<TrainingJobSnapshot>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/presets", () => TypedResults.Ok(TrainingPresets.ByName))
+        group.MapGet("/presets", () => TypedResults.Ok(new TrainingPresetList(TrainingPresets.ByName, new TrainingFieldChoices(
+                Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>()))))
             .WithName("ListTrainingPresets")
-            .WithSummary("The training presets by name, with every hyperparameter each one sets");
+            .WithSummary("The training presets by name with every hyperparameter each sets, and the values each choice field accepts");
 
         return routes;
     }
 }
+
+/// <summary>What a training form needs: the presets (any field of a request overrides its preset's value) and the
+/// accepted values of each field that is a choice.</summary>
+public sealed record TrainingPresetList(IReadOnlyDictionary<string, Hyperparameters> Presets, TrainingFieldChoices Choices);
+
+/// <summary>The accepted values of the training fields that are choices, by field name.</summary>
+public sealed record TrainingFieldChoices(Implementation[] Implementation, Optimizer[] Optimizer, Schedule[] Schedule);

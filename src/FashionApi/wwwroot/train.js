@@ -2,11 +2,11 @@
 // its Server-Sent Events stream (GET /train/{id}/events); recent jobs from GET /train.
 import { api, el, showError, percent, formatDate, modelChanged } from "./api.js";
 
-// The values each choice field accepts (the service answers a 400 naming the accepted ones for anything else).
-const CHOICES = { implementation: ["scratch", "builtin"], optimizer: ["sgd", "adam"], schedule: ["constant", "cosine"] };
+const CHOICE_FIELDS = ["implementation", "optimizer", "schedule"];
 const NUMBERS = ["epochs", "learningRate", "batchSize", "momentum", "weightDecay", "seed"];
 
 let presets = {};
+let choices = {}; // the values each choice field accepts, as the service lists them
 let chart;
 let stream;
 let followed;
@@ -39,7 +39,7 @@ export async function start() {
   });
 
   try {
-    presets = await api("/train/presets");
+    ({ presets, choices } = await api("/train/presets"));
     const select = document.getElementById("preset");
     select.replaceChildren(...Object.keys(presets).map(name => el("option", { value: name }, name)));
     select.value = "default" in presets ? "default" : Object.keys(presets)[0];
@@ -58,8 +58,8 @@ export function shown() { loadJobs(); }
 function fill(preset) {
   if (!preset) return;
   const form = document.getElementById("train-form");
-  for (const [field, values] of Object.entries(CHOICES)) {
-    const options = [...new Set([...values, preset[field]])];
+  for (const field of CHOICE_FIELDS) {
+    const options = [...new Set([...(choices[field] ?? []), preset[field]])];
     form.elements[field].replaceChildren(...options.map(v => el("option", { value: v }, v)));
     form.elements[field].value = preset[field];
   }
@@ -73,7 +73,7 @@ async function submit(event) {
   const form = event.target;
   const error = document.getElementById("train-error");
   const body = { preset: form.elements.preset.value, shuffle: form.elements.shuffle.checked };
-  for (const field of Object.keys(CHOICES)) body[field] = form.elements[field].value;
+  for (const field of CHOICE_FIELDS) body[field] = form.elements[field].value;
   for (const field of NUMBERS) if (form.elements[field].value !== "") body[field] = Number(form.elements[field].value);
   for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
   document.getElementById("start").disabled = true;

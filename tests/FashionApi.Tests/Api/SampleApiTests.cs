@@ -125,12 +125,17 @@ public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionAp
     }
 
     [Fact]
-    public async Task Presets_list_every_hyperparameter_of_each()
+    public async Task Presets_list_every_hyperparameter_of_each_and_the_accepted_choices()
     {
-        var presets = await (await factory.CreateClient().GetAsync("/train/presets")).AssertOkJsonAsync();
+        var list = await (await factory.CreateClient().GetAsync("/train/presets")).AssertOkJsonAsync();
+        var presets = list.GetProperty("presets");
         var seed = presets.GetProperty("seed");
         Assert.Equal(5, seed.GetProperty("epochs").GetInt32());
         Assert.Equal(0.1, seed.GetProperty("learningRate").GetDouble());
         Assert.True(presets.TryGetProperty("default", out _));
+        var choices = list.GetProperty("choices");
+        Assert.Contains("builtin", choices.GetProperty("implementation").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["sgd", "adam"], choices.GetProperty("optimizer").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["constant", "cosine"], choices.GetProperty("schedule").EnumerateArray().Select(v => v.GetString()));
     }
 }

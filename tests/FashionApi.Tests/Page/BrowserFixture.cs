@@ -12,7 +12,8 @@ namespace FashionApi.Tests.Page;
 /// </summary>
 public abstract class BrowserFixture : IAsyncLifetime
 {
-    public const string Chromium = "/usr/bin/chromium";
+    /// <summary>Debian's chromium (scripts/install-prerequisites.sh --test installs it), or FASHIONAPI_CHROMIUM.</summary>
+    public static readonly string Chromium = Environment.GetEnvironmentVariable("FASHIONAPI_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
     IPlaywright? playwright;
 
     protected BrowserFixture(Dictionary<string, string?> settings)
