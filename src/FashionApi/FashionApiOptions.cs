@@ -38,6 +38,12 @@ public sealed class FashionApiOptions
     /// <summary>How many finished training jobs <c>GET /train</c> remembers.</summary>
     [Range(1, 10_000)] public int JobHistory { get; set; } = 50;
 
+    /// <summary>Serve Prometheus metrics (OpenTelemetry) at <see cref="MetricsPath"/>.</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>Where Prometheus scrapes the metrics.</summary>
+    [Required, RegularExpression("^/.*", ErrorMessage = "MetricsPath must start with '/'.")] public string MetricsPath { get; set; } = "/metrics";
+
     /// <summary>Where the dataset is downloaded from when no local copy is found.</summary>
     [Required, Url] public string DatasetDownloadUrl { get; set; } = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 }

@@ -4,6 +4,7 @@ using FashionApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFashionApi(builder.Configuration);
+builder.AddObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -14,6 +15,7 @@ app.MapPredictions();
 app.MapTraining();
 app.MapModels();
 app.MapStatus();
+app.MapObservability();
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
 
@@ -8,7 +9,7 @@ namespace FashionApi.Inference;
 /// reference swap: requests already running finish on the model they started with, new ones see the new model.
 /// Switches are serialised with the write of <c>active.json</c>, so the file on disk always names the model in memory.
 /// </summary>
-public sealed class ActiveModel(ModelStore store)
+public sealed class ActiveModel(ModelStore store, FashionApiMetrics metrics)
 {
     readonly Lock switching = new();
     ServingModel? current;
@@ -23,6 +24,7 @@ public sealed class ActiveModel(ModelStore store)
         {
             store.MarkActive(manifest.Version);
             Volatile.Write(ref current, next);
+            metrics.Serving(manifest);
         }
     }
 
@@ -45,6 +47,8 @@ public sealed class ActiveModel(ModelStore store)
         {
             if (store.LoadActiveOrNewest() is not var (manifest, weights)) return null;
             Volatile.Write(ref current, new ServingModel(manifest, new SoftmaxClassifier(weights)));
+            metrics.Serving(manifest);
+            metrics.Reloaded();
             return manifest;
         }
     }
