@@ -46,4 +46,41 @@ public sealed class FashionApiOptions
 
     /// <summary>Where the dataset is downloaded from when no local copy is found.</summary>
     [Required, Url] public string DatasetDownloadUrl { get; set; } = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
+    /// <summary>What this instance does with the shared model store: <c>all</c> (train and serve), <c>serve</c> (serve
+    /// only, never writes the store, never loads libtorch) or <c>train</c> (the one trainer of a scaled-out setup).</summary>
+    [EnumDataType(typeof(InstanceRole))] public InstanceRole Role { get; set; } = InstanceRole.All;
+
+    /// <summary>How often every instance reads <c>active.json</c> to follow a model activated by another process.
+    /// Polling rather than file-system events, which network file systems do not deliver.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a write to the model store waits for the store's lock file (held by another writer) before
+    /// it fails with an error saying so.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan StoreLockTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A <c>.staging-*</c> or <c>.deleting-*</c> folder older than this is taken for the leftover of a crashed
+    /// writer and removed; younger ones may still be being written by another process and are left alone.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")] public TimeSpan StaleLeftoverAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pruning never deletes a version saved, or active at any moment, within this period: a serving replica
+    /// may be loading it right now.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")] public TimeSpan PruneGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>What an instance does; see <see cref="FashionApiOptions.Role"/>.</summary>
+public enum InstanceRole
+{
+    /// <summary>Trains and serves (one process does everything).</summary>
+    All,
+    /// <summary>Serves the active model of the shared store, follows activations, never writes.</summary>
+    Serve,
+    /// <summary>Trains, saves, activates and prunes; serves too.</summary>
+    Train,
+}
+
+public static class InstanceRoleExtensions
+{
+    /// <summary>Whether instances of this role train, and so write to the model store.</summary>
+    public static bool Trains(this InstanceRole role) => role != InstanceRole.Serve;
 }

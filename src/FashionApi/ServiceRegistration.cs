@@ -22,12 +22,14 @@ public static class ServiceRegistration
         services.AddSingleton<DatasetLocator>();
         services.AddSingleton<DatasetProvider>();
 
+        // Role serve never trains: no worker, so nothing in the process ever touches libtorch.
         services.AddSingleton<TrainingJobQueue>();
-        services.AddHostedService<TrainingWorker>();
+        if (RoleOf(configuration).Trains()) services.AddHostedService<TrainingWorker>();
 
         services.AddSingleton<ModelStore>();
 
         services.AddSingleton<ActiveModel>();
+        services.AddHostedService<ActiveModelReloader>();
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
 
@@ -52,4 +54,9 @@ public static class ServiceRegistration
         services.AddApiDocumentation();
         return services;
     }
+
+    /// <summary>The configured role, needed before the options are built because it decides what is registered.
+    /// An invalid value fails here, at start-up, naming the setting.</summary>
+    static InstanceRole RoleOf(IConfiguration configuration) =>
+        configuration.GetSection(FashionApiOptions.Section).GetValue(nameof(FashionApiOptions.Role), InstanceRole.All);
 }

@@ -42,6 +42,10 @@ public static class ModelEndpoints
                     return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
                         statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
                 }
+                catch (StoreBusyException e)
+                {
+                    return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model store busy");
+                }
                 catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
                 {
                     return TypedResults.Problem($"Model version '{version}' is damaged and cannot be served: {e.Message}",
@@ -49,6 +53,7 @@ public static class ModelEndpoints
                 }
             })
             .RequireApiKey()
+            .RequireTrainingRole()
             .WithName("ActivateModel")
             .WithSummary("Make a saved version the active model (roll back or forward)");
 

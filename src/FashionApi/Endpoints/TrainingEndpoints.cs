@@ -21,6 +21,7 @@ public static class TrainingEndpoints
                 return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
             })
             .RequireApiKey()
+            .RequireTrainingRole()
             .WithName("StartTraining")
             .WithSummary("Queue a training job (preset 'default' or 'seed', any field overrides it)")
             .WithDescription("Jobs run one at a time in the background. The new model becomes active when the job succeeds; " +
@@ -46,10 +47,12 @@ public static class TrainingEndpoints
                 return TypedResults.Accepted($"/train/{id}", job.Snapshot());
             })
             .RequireApiKey()
+            .RequireTrainingRole()
             .WithName("CancelTrainingJob")
             .WithSummary("Cancel a queued or running training job; the active model is untouched");
 
         group.ProducesProblem(StatusCodes.Status404NotFound);
+        group.ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

@@ -41,6 +41,13 @@ public sealed class TrainingWorker(
         try
         {
             store.RemoveLeftovers();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not look for leftovers of interrupted saves in {Directory}: {Problem}", store.Root, e.Message);
+        }
+        try
+        {
             if (activeModel.LoadSaved() is { } manifest)
             {
                 logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
