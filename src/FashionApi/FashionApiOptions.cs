@@ -20,6 +20,10 @@ public sealed class FashionApiOptions
     /// <summary>Train the default preset in the background when no saved model exists.</summary>
     public bool TrainOnStartup { get; set; } = true;
 
+    /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
+    /// the CPU time that serving leaves over. Off: training competes with requests as an equal.</summary>
+    public bool TrainAtLowPriority { get; set; } = true;
+
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
     [Range(1, 1000)] public int KeepVersions { get; set; } = 5;
 
