@@ -57,7 +57,7 @@ public class PromotionPolicyTests
         var listed = versions.Single(v => v.GetProperty("version").GetString() == worseVersion);
         Assert.False(listed.GetProperty("active").GetBoolean());
         Assert.Equal("seed", listed.GetProperty("preset").GetString());
-        Assert.Equal("scratch", listed.GetProperty("implementation").GetString());
+        Assert.Equal(worse.GetProperty("hyperparameters").GetProperty("implementation").GetString(), listed.GetProperty("implementation").GetString());
         Assert.Equal("ifBetter", listed.GetProperty("activation").GetString());
         Assert.Equal(worse.GetProperty("testAccuracy").GetDouble(), listed.GetProperty("testAccuracy").GetDouble());
         Assert.True(listed.GetProperty("createdAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-10));
