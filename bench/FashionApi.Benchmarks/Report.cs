@@ -37,6 +37,15 @@ public static partial class Report
         Row($"`POST /predict`, one 28×28 PNG (100 test images in turn), wrk {single.Options}: throughput",
             $"{single.RequestsPerSecond:N0} requests/s{single.ErrorNote}", "≥ 10,000 requests/s", single.RequestsPerSecond >= 10_000 && single.Clean);
         Row("… latency p50 / p99", $"{single.P50Ms:F2} ms / {single.P99Ms:F2} ms", "p99 ≤ 10 ms", single.P99Ms <= 10);
+        var training = Wrk.Parse(Path.Combine(resultsDir, "wrk-single-training.txt"));
+        var trainingNormal = Wrk.Parse(Path.Combine(resultsDir, "wrk-single-training-normal.txt"));
+        string VersusIdle(Wrk w) => $"{w.RequestsPerSecond:N0} requests/s ({100 * w.RequestsPerSecond / single.RequestsPerSecond:F0} % of idle), " +
+                                     $"p50 {w.P50Ms:F2} ms, p99 {w.P99Ms:F2} ms ({w.P99Ms / single.P99Ms:F1}× idle){w.ErrorNote}";
+        Row($"… the same while `default` training jobs run back to back, training at low priority (the default; {m["single-training_jobs"]} jobs finished in the 10 s)",
+            VersusIdle(training), "p99 ≤ 2× idle, throughput ≥ 80 % of idle",
+            training.P99Ms <= 2 * single.P99Ms && training.RequestsPerSecond >= 0.8 * single.RequestsPerSecond && training.Clean);
+        Row($"… the same with `TrainAtLowPriority=false`, for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s)",
+            VersusIdle(trainingNormal));
         Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
         Row($"`POST /predict/batch`, multipart `images`, {BatchSize} PNGs, wrk {batchMultipart.Options}",

@@ -26,6 +26,10 @@ public sealed class FashionApiOptions
     /// on cores shared with request serving.</summary>
     [Range(1, 2)] public int TrainingThreads { get; set; } = Math.Min(2, Environment.ProcessorCount);
 
+    /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
+    /// the CPU time that serving leaves over. Off: training competes with requests as an equal.</summary>
+    public bool TrainAtLowPriority { get; set; } = true;
+
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
     [Range(1, 1000)] public int KeepVersions { get; set; } = 5;
 

@@ -9,11 +9,15 @@ builder.AddObservability();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPage();
 app.UseApiDocumentation();
 
 app.MapPredictions();
 app.MapTraining();
+app.MapTrainingEvents();
 app.MapModels();
+app.MapModelWeights();
+app.MapSamples();
 app.MapStatus();
 app.MapObservability();
 

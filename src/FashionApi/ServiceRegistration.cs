@@ -1,6 +1,7 @@
 using FashionApi.Dataset;
 using FashionApi.Endpoints;
 using FashionApi.Inference;
+using FashionApi.Samples;
 using FashionApi.Infrastructure;
 using FashionApi.Storage;
 using FashionApi.Training;
@@ -32,6 +33,7 @@ public static class ServiceRegistration
         services.AddHostedService<ActiveModelReloader>();
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
+        services.AddSingleton<TestSetSamples>();
 
         // Web plumbing: problem details for every error, enums as strings, a readable 400 for malformed JSON.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -52,6 +54,7 @@ public static class ServiceRegistration
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
             form.MultipartBodyLengthLimit = RequestBodies.MaxRequestBytes(api.Value, api.Value.MaxBatchSize) + 1024 * 1024);
         services.AddApiDocumentation();
+        services.AddWebPage();
         return services;
     }
 

@@ -32,6 +32,8 @@ public sealed class TrainingWorker(
     void Run(CancellationToken stoppingToken)
     {
         LoadSavedModelOrQueueFirstTraining();
+        if (options.Value.TrainAtLowPriority)
+            logger.LogInformation("Training thread below request handling in the scheduler: {Priority}", TrainingThreadPriority.LowerCurrentThread());
         while (queue.Take(stoppingToken) is { } job)
             RunJob(job, stoppingToken);
     }
