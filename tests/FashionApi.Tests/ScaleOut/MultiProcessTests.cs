@@ -135,6 +135,10 @@ public sealed partial class MultiProcessTests : IDisposable
             Assert.True(job.GetProperty("status").GetString() == "succeeded", $"job {id} on {trainer.Name}: {job}\n{Logs}");
         }
 
+        // A job's prune runs just after the job reports success: wait for all six before looking at the store.
+        await WaitForAsync(() => Task.FromResult(trainers.Sum(t => t.Output.Count(l => l.Contains("Model store lock released after prune"))) >= jobs.Count),
+            JobTimeout, "every job's prune to finish");
+
         // Every write held the lock, and no two holds overlapped (times logged by each process on the same clock).
         var holds = trainers.SelectMany(t => LockHolds(t)).OrderBy(h => h.Taken).ToList();
         Assert.True(holds.Count >= 12, $"expected a lock hold per save and activation, found {holds.Count}\n{Logs}");
