@@ -28,11 +28,14 @@ public static partial class Report
         string Training(string key) =>
             $"{Num($"train_{key}_seconds"):F2} s (runs {Num($"train_{key}_seconds_min"):F2}–{Num($"train_{key}_seconds_max"):F2}), " +
             $"test accuracy {Num($"train_{key}_accuracy"):F4}";
-        foreach (var impl in new[] { "scratch", "builtin" })
+        // The target is the preset's, which trains with fused; scratch (written to be read) and builtin (the
+        // framework's way) are measured for comparison.
+        foreach (var impl in new[] { "fused", "scratch", "builtin" })
             Row($"Training, `seed` preset with `{impl}` ({m[$"train_seed_{impl}_settings"]}), median of 5",
-                Training($"seed_{impl}"), "≤ 0.3 s", Num($"train_seed_{impl}_seconds") <= 0.3);
-        Row($"Training, `default` preset ({m["train_default_settings"]}), median of 5", Training("default"),
-            "≥ 0.845 accuracy in ≤ 3 s", Num("train_default_accuracy") >= 0.845 && Num("train_default_seconds") <= 3);
+                Training($"seed_{impl}"), impl == "fused" ? "≤ 0.3 s" : "", impl == "fused" ? Num($"train_seed_{impl}_seconds") <= 0.3 : null);
+        Row($"Training, `default` preset ({m["train_default_settings"]}), median of 5",
+            Training("default") + $" (seeds: {Num("train_default_accuracy_min"):F4}–{Num("train_default_accuracy_max"):F4})",
+            "median accuracy ≥ 0.847 in ≤ 3 s", Num("train_default_accuracy") >= 0.847 && Num("train_default_seconds") <= 3);
 
         Row($"`POST /predict`, one 28×28 PNG (100 test images in turn), wrk {single.Options}: throughput",
             $"{single.RequestsPerSecond:N0} requests/s{single.ErrorNote}", "≥ 10,000 requests/s", single.RequestsPerSecond >= 10_000 && single.Clean);

@@ -20,12 +20,6 @@ public sealed class FashionApiOptions
     /// <summary>Train the default preset in the background when no saved model exists.</summary>
     public bool TrainOnStartup { get; set; } = true;
 
-    /// <summary>Threads a training job uses: 1, or 2 to run the <c>scratch</c> implementation's matrix products on two
-    /// cores at once (about 1.4 times as fast; the weights are the same). 2 by default where there are two cores.
-    /// libtorch's own thread pool is not used: at these sizes it was slower than one thread, and up to ten times slower
-    /// on cores shared with request serving.</summary>
-    [Range(1, 2)] public int TrainingThreads { get; set; } = Math.Min(2, Environment.ProcessorCount);
-
     /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
     /// the CPU time that serving leaves over. Off: training competes with requests as an equal.</summary>
     public bool TrainAtLowPriority { get; set; } = true;

@@ -31,7 +31,8 @@ public static class SampleEndpoints
                     (trueLabel is null || predictions.TrueLabels[i] == trueLabel) &&
                     (predictedLabel is null || predictions.Labels[i] == predictedLabel) &&
                     (mistakes != true || predictions.TrueLabels[i] != predictions.Labels[i])).ToList();
-                var items = matching.Skip((number - 1) * size).Take(size).Select(i => new Sample(i,
+                long skip = (long)(number - 1) * size; // a page far past the end is empty, never an overflow
+                var items = matching.Skip((int)Math.Min(skip, int.MaxValue)).Take(size).Select(i => new Sample(i,
                     predictions.TrueLabels[i], FashionMnist.ClassNames[predictions.TrueLabels[i]],
                     predictions.Labels[i], FashionMnist.ClassNames[predictions.Labels[i]],
                     predictions.Confidences[i], predictions.TrueLabels[i] == predictions.Labels[i])).ToList();
@@ -67,7 +68,7 @@ public static class SampleEndpoints
             })
             .WithName("GetSampleImage")
             .WithSummary("One test-set image as a 28×28 grayscale PNG (cacheable for good)")
-            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 

@@ -68,8 +68,10 @@ public sealed record TrainRequest
     /// <example>default</example>
     public string? Preset { get; init; }
 
-    /// <summary>'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</summary>
-    /// <example>scratch</example>
+    /// <summary>'fused' (the from-scratch algorithm arranged for speed, used by the presets), 'scratch' (the chapter's
+    /// from-scratch code as the book writes it) or 'builtin' (nn.Linear, the library's loss, torch.optim). All three
+    /// give the same weights.</summary>
+    /// <example>fused</example>
     public Implementation? Implementation { get; init; }
 
     /// <summary>Passes over the 60,000 training images (1–500).</summary>

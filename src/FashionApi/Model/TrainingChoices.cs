@@ -3,13 +3,18 @@ using FashionApi.Infrastructure;
 
 namespace FashionApi.Model;
 
-/// <summary>Which code fits the model. Both run the same algorithm and give the same weights for the same settings
-/// (to float rounding).</summary>
+/// <summary>Which code fits the model. All three run the same algorithm and give the same weights for the same
+/// settings (to float rounding).</summary>
 [JsonConverter(typeof(CamelCaseEnumConverter))]
 public enum Implementation
 {
-    /// <summary>The chapter's from-scratch version (3.6), <see cref="ScratchSoftmaxRegression"/>.</summary>
+    /// <summary>The chapter's from-scratch version (3.6), written to be read next to the book:
+    /// <see cref="ScratchSoftmaxRegression"/>.</summary>
     Scratch,
+
+    /// <summary>The same algorithm as <c>scratch</c>, arranged for speed: <see cref="FusedSoftmaxRegression"/>. The
+    /// presets use it.</summary>
+    Fused,
 
     /// <summary>The chapter's concise version (3.7): <c>nn.Linear</c>, the library's cross-entropy, <c>torch.optim</c>.</summary>
     Builtin,

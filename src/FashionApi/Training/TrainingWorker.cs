@@ -98,7 +98,7 @@ public sealed class TrainingWorker(
                 metrics.EpochCompleted(e);
                 logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
                     job.Id, e.Epoch, hp.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
-            }, cancellation.Token, options.Value.TrainingThreads);
+            }, cancellation.Token);
 
             // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
             if (!job.TryBeginCommit())

@@ -18,7 +18,7 @@ async function load() {
       el("td", { class: "mono" }, version.version, version.active ? el("span", { class: "badge" }, "active") : null),
       el("td", {}, percent(version.testAccuracy, 2)),
       el("td", {}, version.implementation),
-      el("td", {}, details[i]),
+      el("td", { class: "hyperparameters" }, details[i]),
       el("td", {}, formatDate(version.createdAt)),
       el("td", {}, version.active ? null : el("button", {
         type: "button", "aria-label": `Activate ${version.version}`, onclick: e => activate(version.version, e.target),

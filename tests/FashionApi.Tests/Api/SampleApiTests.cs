@@ -51,6 +51,9 @@ public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionAp
             if (page >= result.GetProperty("pages").GetInt32()) break;
         }
         Assert.Equal(cell, indexes.Distinct().Count());
+        var beyond = await (await client.GetAsync($"/samples?page={int.MaxValue}&pageSize=500")).AssertOkJsonAsync();
+        Assert.Equal(0, beyond.GetProperty("items").GetArrayLength());
+        Assert.Equal(20, beyond.GetProperty("pages").GetInt32());
         Assert.All(indexes, i => Assert.Equal(6, TestData.FashionMnist.Test.Labels[i]));
         Assert.Equal(indexes.Order(), indexes);
     }

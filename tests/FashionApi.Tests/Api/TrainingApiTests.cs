@@ -138,7 +138,7 @@ public class TrainingApiTests
 
         // A setting with a fixed set of values: an unknown one (or a number) is refused with the accepted names.
         await (await client.PostAsync("/train", JsonBody(new { implementation = "keras" })))
-            .AssertProblemAsync(HttpStatusCode.BadRequest, "'keras' is not a valid implementation; use one of: scratch, builtin.");
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "'keras' is not a valid implementation; use one of: scratch, fused, builtin.");
         await (await client.PostAsync("/train", JsonBody(new { optimizer = "rmsprop" })))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "use one of: sgd, adam.");
         await (await client.PostAsync("/train", JsonBody(new { schedule = 1 })))

@@ -77,7 +77,7 @@ public partial class MetricsTests
         Assert.True(after.Has("fashionapi_training_last_job_loss", "epoch=\"2\""), "no loss for epoch 2");
         Assert.True(after.Has("fashionapi_training_last_job_accuracy", "epoch=\"2\"", "split=\"test\""), "no test accuracy for epoch 2");
         Assert.True(after.Has("fashionapi_training_queue_length"), "no queue length");
-        Assert.True(after.Has("fashionapi_model_active_info", $"version=\"{version}\"", "implementation=\"scratch\""), $"no info series for {version}");
+        Assert.True(after.Has("fashionapi_model_active_info", $"version=\"{version}\"", "implementation=\"fused\""), $"no info series for {version}");
         Assert.True(after.Has("fashionapi_model_test_accuracy"), "no active model accuracy");
         Assert.True(after.Sum("fashionapi_model_reloads_total") >= 1, "the start-up load counts as a reload");
         // The framework's own instrumentation: HTTP server requests and the .NET runtime.

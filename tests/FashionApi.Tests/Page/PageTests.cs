@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FashionApi.Inference;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace FashionApi.Tests.Page;
@@ -10,7 +11,7 @@ public sealed class PageFixture() : BrowserFixture(new() { ["FashionApi:MaxImage
 
 /// <summary>The page in a real browser against the real service: classify, explore, and every view's look.</summary>
 [Trait("Category", "EndToEnd")]
-public class PageTests(PageFixture fixture) : IClassFixture<PageFixture>
+public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFixture<PageFixture>
 {
     static int ModelLabel(int testIndex) =>
         new SoftmaxClassifier(TestData.SeedModel.Weights).PredictLabels(TestData.FashionMnist.Test.Image(testIndex))[0];
@@ -34,11 +35,13 @@ public class PageTests(PageFixture fixture) : IClassFixture<PageFixture>
     public async Task Drawing_a_stroke_gets_a_prediction_when_the_stroke_ends()
     {
         var (page, errors) = await fixture.OpenAsync();
+        // One stroke shaped like trousers: up the left leg, across the waist, down the right leg.
         var box = (await page.Locator("#pad").BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.15f);
+        (float X, float Y)[] path = [(0.35f, 0.9f), (0.35f, 0.1f), (0.65f, 0.1f), (0.65f, 0.9f)];
+        await page.Mouse.MoveAsync(box.X + box.Width * path[0].X, box.Y + box.Height * path[0].Y);
         await page.Mouse.DownAsync();
-        for (int step = 1; step <= 10; step++) // a trouser leg: a long vertical bar
-            await page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * (0.15f + 0.07f * step));
+        foreach (var (x, y) in path.Skip(1))
+            await page.Mouse.MoveAsync(box.X + box.Width * x, box.Y + box.Height * y, new() { Steps = 8 });
         await page.Mouse.UpAsync();
 
         await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("your drawing");
@@ -104,6 +107,11 @@ public class PageTests(PageFixture fixture) : IClassFixture<PageFixture>
         foreach (int width in new[] { 1280, 375 })
         {
             var (page, errors) = await fixture.OpenAsync("/", width, width == 375 ? 800 : 900);
+            // Recorded, not asserted (timings on a shared machine): how soon the first view could be used.
+            await Expect(page.Locator("#probabilities")).ToBeVisibleAsync();
+            var timing = await page.EvaluateAsync<double[]>(
+                "(() => { const n = performance.getEntriesByType('navigation')[0]; return [n.domInteractive, n.domContentLoadedEventEnd, n.loadEventEnd]; })()");
+            output.WriteLine($"{width} px: DOM interactive {timing[0]:F0} ms, modules run {timing[1]:F0} ms, loaded {timing[2]:F0} ms");
             foreach (string view in new[] { "classify", "explore", "train", "models" })
             {
                 await page.Locator($"nav a[data-view='{view}']").ClickAsync();
