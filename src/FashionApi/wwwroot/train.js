@@ -29,6 +29,7 @@ export async function start() {
     options: {
       maintainAspectRatio: false, animation: { duration: 150 },
       interaction: { mode: "index", intersect: false },
+      plugins: { legend: { labels: { usePointStyle: true } } },
       scales: {
         x: { title: { display: true, text: "Epoch" } },
         loss: { position: "left", beginAtZero: true, title: { display: true, text: "Loss" } },
