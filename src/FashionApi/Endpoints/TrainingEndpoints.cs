@@ -17,7 +17,7 @@ public static class TrainingEndpoints
                 request ??= new TrainRequest();
                 var (hyperparameters, errors) = request.Resolve();
                 if (hyperparameters is null) return TypedResults.ValidationProblem(errors, "The training request has invalid values.");
-                var job = queue.Enqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default");
+                var job = queue.Enqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always);
                 return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
             })
             .RequireApiKey()
@@ -67,6 +67,11 @@ public sealed record TrainRequest
     /// <summary>'default' (the best in under a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
     /// <example>default</example>
     public string? Preset { get; init; }
+
+    /// <summary>Whether the new model replaces the one serving: 'always' (the default), 'ifBetter' (only if its test
+    /// accuracy beats the active model's) or 'never' (save only). The job's result says whether it was activated.</summary>
+    /// <example>always</example>
+    public ActivationPolicy? Activate { get; init; }
 
     /// <summary>'fused' (the from-scratch algorithm arranged for speed, used by the presets), 'scratch' (the chapter's
     /// from-scratch code as the book writes it) or 'builtin' (nn.Linear, the library's loss, torch.optim). All three

@@ -12,9 +12,9 @@ public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
     readonly Channel<TrainingJob> pending = Channel.CreateUnbounded<TrainingJob>(new UnboundedChannelOptions { SingleReader = true });
     readonly ConcurrentDictionary<string, TrainingJob> jobs = new();
 
-    public TrainingJob Enqueue(Hyperparameters hyperparameters, string? preset)
+    public TrainingJob Enqueue(Hyperparameters hyperparameters, string? preset, ActivationPolicy activation = ActivationPolicy.Always)
     {
-        var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters);
+        var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters, activation);
         jobs[job.Id] = job;
         Forget();
         if (!pending.Writer.TryWrite(job))
