@@ -81,6 +81,8 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         var rows = page.Locator("#versions tr");
         await Expect(rows).ToHaveCountAsync(2);
         await Expect(rows.First.Locator(".badge")).ToHaveTextAsync("active");
+        await Expect(rows.First).ToContainTextAsync("sgd lr 0.1, 5 epochs, batch 256, in file order, seed 0");
+        await Expect(rows.First).ToContainTextAsync("seed"); // the preset
         await page.Locator($"button[aria-label='Activate {fixture.Factory.SeedVersion}']").ClickAsync();
         await Expect(rows.Nth(1).Locator(".badge")).ToHaveTextAsync("active");
         await Expect(rows.First.Locator("button")).ToHaveTextAsync("Activate");
