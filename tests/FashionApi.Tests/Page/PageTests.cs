@@ -26,7 +26,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         });
         await Expect(page.Locator("#predicted")).ToHaveTextAsync(FashionApi.Dataset.FashionMnist.ClassNames[ModelLabel(0)]);
         await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("confident");
-        Assert.Equal(28, await page.Locator("#seen").EvaluateAsync<int>("img => img.naturalWidth"));
+        await page.WaitForFunctionAsync("(() => { const img = document.getElementById('seen'); return img.complete && img.naturalWidth === 28; })()");
         Assert.Equal(10, await page.EvaluateAsync<int>("Chart.getChart('probabilities').data.datasets[0].data.filter(p => p > 0).length"));
         Assert.Empty(errors);
     }
@@ -44,7 +44,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
             await page.Mouse.MoveAsync(box.X + box.Width * x, box.Y + box.Height * y, new() { Steps = 8 });
         await page.Mouse.UpAsync();
 
-        await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("your drawing");
+        await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("confident · your drawing"); // not "Classifying your drawing…"
         string label = await page.Locator("#predicted").InnerTextAsync();
         Assert.Contains(label, FashionApi.Dataset.FashionMnist.ClassNames);
         await Expect(page.Locator("#seen")).ToBeVisibleAsync();
