@@ -30,7 +30,7 @@ public sealed class ModelStore
         this.options = options;
         this.logger = logger;
         Root = Path.GetFullPath(options.Value.ModelDirectory, environment.ContentRootPath);
-        writeLock = new StoreLock(Root, options.Value.StoreLockTimeout);
+        writeLock = new StoreLock(Root, options.Value.StoreLockTimeout, logger);
     }
 
     public string Root { get; }
