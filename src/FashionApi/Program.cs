@@ -8,7 +8,10 @@ builder.Services.AddFashionApi(builder.Configuration);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseJsonCharsetCheck();
+app.UseRateLimiter();
 app.UseApiDocumentation();
+app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();

@@ -48,6 +48,7 @@ public static class ModelEndpoints
                 }
             })
             .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
             .WithName("ActivateModel")
             .WithSummary("Make a saved version the active model (roll back or forward)");
 
