@@ -42,6 +42,9 @@ public static class ServiceRegistration
             {
                 StatusCodes.Status404NotFound => ((RejectionReason?)RejectionReason.UnknownRoute, context.ProblemDetails.Detail ?? $"There is no endpoint at {http.Request.Path}; see /swagger."),
                 StatusCodes.Status405MethodNotAllowed => (RejectionReason.UnknownRoute, context.ProblemDetails.Detail ?? $"{http.Request.Method} is not allowed on {http.Request.Path}; see /swagger."),
+                StatusCodes.Status400BadRequest => (RejectionReason.MalformedHttp, context.ProblemDetails.Detail ?? "The request could not be read as sent; see /swagger for what this endpoint takes."),
+                StatusCodes.Status413PayloadTooLarge => (RejectionReason.BodyTooLarge, context.ProblemDetails.Detail ??
+                    $"The body is larger than this endpoint accepts ({http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize:N0} bytes)."),
                 StatusCodes.Status415UnsupportedMediaType => (RejectionReason.UnsupportedMediaType, context.ProblemDetails.Detail ?? $"Content-Type '{http.Request.ContentType}' is not accepted here; send application/json."),
                 _ => ((RejectionReason?)null, context.ProblemDetails.Detail),
             };

@@ -116,12 +116,26 @@ public static class RequestBodies
         using var buffer = new MemoryStream((int)Math.Min(announced ?? 0, 1 << 20));
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await ReadAsync(body, chunk, cancellationToken)) > 0)
         {
             buffer.Write(chunk, 0, read);
             CheckSize(buffer.Length, maxBytes, what, per);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
+    /// chunk size that overflows as a plain IOException ("Bad chunk size data"): the body cannot be read either way.</summary>
+    static async ValueTask<int> ReadAsync(Stream body, byte[] chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(chunk, cancellationToken);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RequestRejectedException(RejectionReason.MalformedHttp, $"The request body could not be read: {e.Message}", inner: e);
+        }
     }
 
     static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken) =>

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using FashionApi.Dataset;
 using FashionApi.Infrastructure;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -48,6 +51,7 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogg
             throw new RequestRejectedException(RejectionReason.EmptyBody, "The image is empty.");
 
         var accepted = AcceptedImageFormats.Detect(encoded) ?? throw NotAccepted(encoded);
+        CheckBmpPixelOffset(accepted, encoded);
         try
         {
             using var stream = new MemoryStream(encoded, writable: false);
@@ -58,6 +62,9 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogg
                 throw new RequestRejectedException(RejectionReason.ImageTooLarge,
                     $"The image is {info.Width}×{info.Height} pixels; the limit is {options.Value.MaxImagePixels:N0} pixels (width × height).",
                     StatusCodes.Status413PayloadTooLarge);
+
+            if (accepted.Format == PngFormat.Instance && InterlacedPngCheck.Problem(encoded) is { } problem)
+                throw new RequestRejectedException(RejectionReason.UndecodableImage, $"The interlaced PNG image cannot be decoded: {problem}.");
 
             stream.Position = 0;
             using var image = accepted.Decoder.Decode<L8>(AcceptedImageFormats.Decoding, stream, budget);
@@ -73,13 +80,15 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogg
         {
             throw; // the caller knows whether the client went away or the deadline passed
         }
-        catch (InvalidMemoryOperationException e)
+        catch (Exception e) when (e is InvalidMemoryOperationException or OutOfMemoryException)
         {
+            // A buffer sized from a header field the decoder had not checked (or over the allocator's cap): refused
+            // before it was filled, so nothing else is affected.
             throw new RequestRejectedException(RejectionReason.ImageTooLarge,
                 $"Decoding this {accepted.Name} image would need more memory than one request is allowed ({e.Message}).",
                 StatusCodes.Status413PayloadTooLarge, e);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             // Damaged files make ImageSharp's decoders throw more than its own ImageFormatException: index out of
             // range, null reference, division by zero, invalid operation... All of them mean these bytes cannot be read.
@@ -87,6 +96,17 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogg
             throw new RequestRejectedException(RejectionReason.UndecodableImage,
                 $"The {accepted.Name} image could not be decoded (damaged or truncated?): {Describe(e)}", inner: e);
         }
+    }
+
+    /// <summary>ImageSharp 2's BMP decoder sizes its palette from the header and checks it only against the header's
+    /// pixel-data offset; with an offset past the end of the file, a few hundred bytes could make it allocate gigabytes.</summary>
+    static void CheckBmpPixelOffset(AcceptedImageFormat format, byte[] encoded)
+    {
+        if (format.Format != BmpFormat.Instance || encoded.Length < 14) return;
+        uint offset = BinaryPrimitives.ReadUInt32LittleEndian(encoded.AsSpan(10));
+        if (offset > encoded.Length)
+            throw new RequestRejectedException(RejectionReason.UndecodableImage,
+                $"The BMP header puts the pixels at byte {offset:N0}, past the end of the file ({encoded.Length:N0} bytes).");
     }
 
     /// <summary>What the decoder said, for the client; its own messages are useful, runtime ones less so.</summary>

@@ -15,6 +15,10 @@ public sealed class RequestRejections(IProblemDetailsService problems, ILogger<R
         if (context.Response.HasStarted) return false;
 
         context.Response.StatusCode = rejection.StatusCode;
+        // The rest of an oversized body is not read: say the connection ends here, so the client does not send its next
+        // request on a connection the server is about to close.
+        if (rejection.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            context.Response.Headers.Connection = "close";
         if (rejection.RetryAfter is { } wait)
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         ProblemDetails problem = rejection.Errors is { } errors
