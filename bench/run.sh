@@ -110,6 +110,31 @@ run_wrk() { # NAME WRK_ARGS... : saves wrk's output for the report
 }
 run_wrk single -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
 
+# The same load while training jobs (default preset) run back to back: one job at a time is queued as soon as the
+# previous one ends. The jobs finished meanwhile are read from the service's own metrics.
+succeeded_jobs() { curl -sf "$url/metrics" | awk '/^fashionapi_training_jobs_total\{.*outcome="succeeded"/ { n += $NF } END { print n + 0 }'; }
+train_back_to_back() {
+  while :; do
+    local job
+    job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+      sed -E 's/.*"id":"([^"]+)".*/\1/') || return 0
+    until curl -sf "$url/train/$job" | grep -qE '"status":"(succeeded|failed|cancelled)"'; do sleep 0.05; done
+  done
+}
+wrk_while_training() { # NAME
+  local trainer before
+  before=$(succeeded_jobs)
+  train_back_to_back &
+  trainer=$!
+  sleep 1 # the first job is running
+  run_wrk "$1" -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
+  kill "$trainer" 2>/dev/null || true
+  wait "$trainer" 2>/dev/null || true
+  record "$1_jobs" $(($(succeeded_jobs) - before))
+}
+log "POST /predict while training jobs run back to back (training at low priority, the default)"
+wrk_while_training single-training
+
 log "POST /predict/batch: 256 images per request, JSON and multipart PNG"
 curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/bodies/batch.json" "$url/predict/batch"
 curl -sf -o /dev/null -H 'Content-Type: multipart/form-data; boundary=fashionapi-bench' \
@@ -118,6 +143,13 @@ run_wrk batch-json -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict
   application/json "$work/bodies/batch.json"
 run_wrk batch-multipart -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict/batch" -- \
   "multipart/form-data; boundary=fashionapi-bench" "$work/bodies/batch.multipart"
+stop_server
+
+# For comparison: the same with training at normal priority (TrainAtLowPriority=false).
+log "POST /predict while training jobs run back to back, training at normal priority"
+FashionApi__TrainAtLowPriority=false start_server "$models" false normal-priority
+wait_ready 30
+wrk_while_training single-training-normal
 stop_server
 
 # CPU time the rest of the machine used meanwhile, as a share of all cores: other processes skew every figure.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the service and its tests need beyond the .NET 10 SDK, on Debian/Ubuntu:
-# the Fashion-MNIST files (package dataset-fashion-mnist) and, with --bench, the load generator wrk.
+# the Fashion-MNIST files (package dataset-fashion-mnist); with --bench, the load generator wrk; with --test, the
+# chromium browser the page's tests drive (Debian's package; Playwright's own browser download is not used).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ packages=()
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null || packages+=(wrk)
   command -v curl >/dev/null || packages+=(curl)
+fi
+if [ "${1:-}" = "--test" ]; then
+  [ -x "${FASHIONAPI_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 

@@ -2,7 +2,7 @@
 # The project's test command: installs prerequisites if missing, then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-prerequisites.sh
+bash scripts/install-prerequisites.sh --test
 
 log=$(mktemp)
 set +e

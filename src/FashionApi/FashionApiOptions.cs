@@ -20,11 +20,9 @@ public sealed class FashionApiOptions
     /// <summary>Train the default preset in the background when no saved model exists.</summary>
     public bool TrainOnStartup { get; set; } = true;
 
-    /// <summary>Threads a training job uses: 1, or 2 to run the <c>scratch</c> implementation's matrix products on two
-    /// cores at once (about 1.4 times as fast; the weights are the same). 2 by default where there are two cores.
-    /// libtorch's own thread pool is not used: at these sizes it was slower than one thread, and up to ten times slower
-    /// on cores shared with request serving.</summary>
-    [Range(1, 2)] public int TrainingThreads { get; set; } = Math.Min(2, Environment.ProcessorCount);
+    /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
+    /// the CPU time that serving leaves over. Off: training competes with requests as an equal.</summary>
+    public bool TrainAtLowPriority { get; set; } = true;
 
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
     [Range(1, 1000)] public int KeepVersions { get; set; } = 5;
@@ -63,6 +61,49 @@ public sealed class FashionApiOptions
     /// <summary>How many finished training jobs <c>GET /train</c> remembers.</summary>
     [Range(1, 10_000)] public int JobHistory { get; set; } = 50;
 
+    /// <summary>Serve Prometheus metrics (OpenTelemetry) at <see cref="MetricsPath"/>.</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>Where Prometheus scrapes the metrics.</summary>
+    [Required, RegularExpression("^/.*", ErrorMessage = "MetricsPath must start with '/'.")] public string MetricsPath { get; set; } = "/metrics";
+
     /// <summary>Where the dataset is downloaded from when no local copy is found.</summary>
     [Required, Url] public string DatasetDownloadUrl { get; set; } = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
+    /// <summary>What this instance does with the shared model store: <c>all</c> (train and serve), <c>serve</c> (serve
+    /// only, never writes the store, never loads libtorch) or <c>train</c> (the one trainer of a scaled-out setup).</summary>
+    [EnumDataType(typeof(InstanceRole))] public InstanceRole Role { get; set; } = InstanceRole.All;
+
+    /// <summary>How often every instance reads <c>active.json</c> to follow a model activated by another process.
+    /// Polling rather than file-system events, which network file systems do not deliver.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a write to the model store waits for the store's lock file (held by another writer) before
+    /// it fails with an error saying so.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan StoreLockTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A <c>.staging-*</c> or <c>.deleting-*</c> folder older than this is taken for the leftover of a crashed
+    /// writer and removed; younger ones may still be being written by another process and are left alone.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")] public TimeSpan StaleLeftoverAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pruning never deletes a version saved, or active at any moment, within this period: a serving replica
+    /// may be loading it right now.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")] public TimeSpan PruneGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>What an instance does; see <see cref="FashionApiOptions.Role"/>.</summary>
+public enum InstanceRole
+{
+    /// <summary>Trains and serves (one process does everything).</summary>
+    All,
+    /// <summary>Serves the active model of the shared store, follows activations, never writes.</summary>
+    Serve,
+    /// <summary>Trains, saves, activates and prunes; serves too.</summary>
+    Train,
+}
+
+public static class InstanceRoleExtensions
+{
+    /// <summary>Whether instances of this role train, and so write to the model store.</summary>
+    public static bool Trains(this InstanceRole role) => role != InstanceRole.Serve;
 }

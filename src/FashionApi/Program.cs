@@ -4,19 +4,25 @@ using FashionApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFashionApi(builder.Configuration);
+builder.AddObservability();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseJsonCharsetCheck();
 app.UseRateLimiter();
+app.UseWebPage();
 app.UseApiDocumentation();
 app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();
+app.MapTrainingEvents();
 app.MapModels();
+app.MapModelWeights();
+app.MapSamples();
 app.MapStatus();
+app.MapObservability();
 
 app.Run();
 

@@ -1,7 +1,7 @@
-using System.Text.Json.Serialization;
 using FashionApi.Dataset;
 using FashionApi.Endpoints;
 using FashionApi.Inference;
+using FashionApi.Samples;
 using FashionApi.Infrastructure;
 using FashionApi.Storage;
 using FashionApi.Training;
@@ -23,14 +23,17 @@ public static class ServiceRegistration
         services.AddSingleton<DatasetLocator>();
         services.AddSingleton<DatasetProvider>();
 
+        // Role serve never trains: no worker, so nothing in the process ever touches libtorch.
         services.AddSingleton<TrainingJobQueue>();
-        services.AddHostedService<TrainingWorker>();
+        if (RoleOf(configuration).Trains()) services.AddHostedService<TrainingWorker>();
 
         services.AddSingleton<ModelStore>();
 
         services.AddSingleton<ActiveModel>();
+        services.AddHostedService<ActiveModelReloader>();
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
+        services.AddSingleton<TestSetSamples>();
 
         // Web plumbing: problem details for every error, every refusal answered in one place, enums as strings.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -55,11 +58,17 @@ public static class ServiceRegistration
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddClientRateLimits();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new CamelCaseEnumConverter()));
         // Above the batch endpoint's request size limit, so that limit (a 413) is what a client runs into.
         services.AddOptions<FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>((form, api) =>
             form.MultipartBodyLengthLimit = RequestBodies.MaxRequestBytes(api.Value, api.Value.MaxBatchSize) + 1024 * 1024);
         services.AddApiDocumentation();
+        services.AddWebPage();
         return services;
     }
+
+    /// <summary>The configured role, needed before the options are built because it decides what is registered.
+    /// An invalid value fails here, at start-up, naming the setting.</summary>
+    static InstanceRole RoleOf(IConfiguration configuration) =>
+        configuration.GetSection(FashionApiOptions.Section).GetValue(nameof(FashionApiOptions.Role), InstanceRole.All);
 }

@@ -49,6 +49,9 @@ public sealed record FashionMnist(FashionMnistSplit Train, FashionMnistSplit Tes
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>Loads only the 10,000 test images and labels, for code that shows them rather than trains.</summary>
+    public static FashionMnistSplit LoadTest(string directory) => LoadSplit(directory, "t10k");
+
     static FashionMnistSplit LoadSplit(string directory, string prefix)
     {
         string imagesPath = Path.Combine(directory, $"{prefix}-images-idx3-ubyte.gz");

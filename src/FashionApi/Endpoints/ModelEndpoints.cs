@@ -1,5 +1,6 @@
 using FashionApi.Inference;
 using FashionApi.Infrastructure;
+using FashionApi.Model;
 using FashionApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,6 +42,10 @@ public static class ModelEndpoints
                     return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
                         statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
                 }
+                catch (StoreBusyException e)
+                {
+                    return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model store busy");
+                }
                 catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
                 {
                     return TypedResults.Problem($"Model version '{version}' is damaged and cannot be served: {e.Message}",
@@ -49,6 +54,7 @@ public static class ModelEndpoints
             })
             .RequireApiKey()
             .RequireRateLimiting(ClientRateLimits.Management)
+            .RequireTrainingRole()
             .WithName("ActivateModel")
             .WithSummary("Make a saved version the active model (roll back or forward)");
 
@@ -57,4 +63,4 @@ public static class ModelEndpoints
 }
 
 /// <summary>One saved version, as listed by <c>GET /models</c>.</summary>
-public sealed record SavedModel(string Version, bool Active, string Implementation, DateTimeOffset CreatedAt, double TestAccuracy, string? JobId);
+public sealed record SavedModel(string Version, bool Active, Implementation Implementation, DateTimeOffset CreatedAt, double TestAccuracy, string? JobId);

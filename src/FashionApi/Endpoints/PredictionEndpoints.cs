@@ -1,6 +1,7 @@
 using FashionApi.Dataset;
 using FashionApi.Inference;
 using FashionApi.Infrastructure;
+using FashionApi.Samples;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public static class PredictionEndpoints
         var group = routes.MapGroup("/predict").WithTags("Predict");
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FashionApiOptions>>().Value;
 
-        group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert,
+        group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert, [FromQuery] string? include,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
                 var mode = InvertModes.Parse(invert);
@@ -44,7 +45,11 @@ public static class PredictionEndpoints
 
                 using var budget = DecodingBudget.Start(request, options.Value);
                 var prepared = budget.Run(token => preprocessor.Prepare(encoded, mode, token));
-                return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with { Preprocessing = prepared.Preprocessing });
+                return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with
+                {
+                    Preprocessing = prepared.Preprocessing,
+                    Input = PredictionIncludes.WantsInput(include) ? GrayscalePng.DataUrl(prepared.Pixels) : null,
+                });
             })
             .WithMetadata(new PredictRequestBodyMetadata(Batch: false), new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, 1)))
             .WithName("Predict")
@@ -53,7 +58,7 @@ public static class PredictionEndpoints
                              "Fashion-MNIST) is used pixel for pixel. Other sizes and colour images are converted to grayscale and " +
                              "fitted into 28×28 keeping the aspect ratio, centred; a light background is inverted when invert=auto " +
                              "(the default), invert=true/false forces it. The response says what was done. JSON pixels are 0–255, " +
-                             "or 0–1 when no value exceeds 1.");
+                             "or 0–1 when no value exceeds 1. For an uploaded image, include=input adds 'input': the 28×28 image the model saw, as a PNG data URL.");
 
         group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>

@@ -88,7 +88,8 @@ public static class RequestBodies
                 throw new RequestRejectedException(RejectionReason.BatchTooLarge,
                     $"'{field}' holds more than {maxFiles} images; at most {maxFiles} are accepted per batch.", StatusCodes.Status413PayloadTooLarge);
             string name = HeaderUtilities.RemoveQuotes(disposition!.FileName).ToString();
-            yield return await Guard(() => ReadBoundedAsync(section.Body, null, maxBytesPerFile, $"'{name}'", "per image", cancellationToken));
+            yield return await Guard(() => ReadBoundedAsync(section.Body, null, maxBytesPerFile, $"'{name}'", "per image", cancellationToken,
+                multipart: true));
         }
         if (count == 0)
             throw new RequestRejectedException(RejectionReason.MalformedMultipart, $"The multipart body has no file in the field '{field}'.");
@@ -106,17 +107,18 @@ public static class RequestBodies
         // the rest, and says which limit it was.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = Math.Min(limit.MaxRequestBodySize ?? long.MaxValue, maxBytes + 1);
-        return ReadBoundedAsync(request.Body, request.ContentLength, maxBytes, what, per, request.HttpContext.RequestAborted);
+        return ReadBoundedAsync(request.Body, request.ContentLength, maxBytes, what, per, request.HttpContext.RequestAborted, multipart: false);
     }
 
     /// <summary>Reads a body, stopping as soon as it passes <paramref name="maxBytes"/> instead of buffering all of it.</summary>
-    static async Task<byte[]> ReadBoundedAsync(Stream body, long? announced, long maxBytes, string what, string per, CancellationToken cancellationToken)
+    static async Task<byte[]> ReadBoundedAsync(Stream body, long? announced, long maxBytes, string what, string per, CancellationToken cancellationToken,
+        bool multipart)
     {
         if (announced is { } length) CheckSize(length, maxBytes, what, per);
         using var buffer = new MemoryStream((int)Math.Min(announced ?? 0, 1 << 20));
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await ReadAsync(body, chunk, cancellationToken)) > 0)
+        while ((read = await (multipart ? body.ReadAsync(chunk, cancellationToken) : ReadAsync(body, chunk, cancellationToken))) > 0)
         {
             buffer.Write(chunk, 0, read);
             CheckSize(buffer.Length, maxBytes, what, per);
@@ -124,7 +126,8 @@ public static class RequestBodies
         return buffer.ToArray();
     }
 
-    /// <summary>Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
+    /// <summary>(Multipart sections have their own wording for this, see <see cref="Guard{T}"/>.)
+    /// Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
     /// chunk size that overflows as a plain IOException ("Bad chunk size data"): the body cannot be read either way.</summary>
     static async ValueTask<int> ReadAsync(Stream body, byte[] chunk, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using FashionApi.Inference;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FashionApi.Endpoints;
 
@@ -9,11 +10,11 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/status", (ActiveModel active, TrainingJobQueue queue) =>
+        routes.MapGet("/status", (ActiveModel active, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
             {
                 var model = active.Current?.Manifest;
                 var running = queue.Running?.Snapshot();
-                return TypedResults.Ok(new ServiceStatus(model is not null, model?.Version, model?.Evaluation.TestAccuracy,
+                return TypedResults.Ok(new ServiceStatus(options.Value.Role, model is not null, model?.Version, model?.Evaluation.TestAccuracy,
                     running is null ? null : new RunningJob(running.Id, running.Progress)));
             })
             .WithTags("Status")
@@ -34,6 +35,7 @@ public static class StatusEndpoints
     }
 }
 
-public sealed record ServiceStatus(bool ModelReady, string? ModelVersion, double? TestAccuracy, RunningJob? Training);
+/// <summary>GET /status. <c>Role</c> says what this instance does: all, serve or train.</summary>
+public sealed record ServiceStatus(InstanceRole Role, bool ModelReady, string? ModelVersion, double? TestAccuracy, RunningJob? Training);
 public sealed record RunningJob(string Id, JobProgress Progress);
 public sealed record Health(string Status, string Detail);

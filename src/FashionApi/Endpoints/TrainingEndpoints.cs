@@ -30,6 +30,7 @@ public static class TrainingEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxTrainRequestBytes))
             .RequireApiKey()
             .RequireRateLimiting(ClientRateLimits.Management)
+            .RequireTrainingRole()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("StartTraining")
@@ -58,10 +59,12 @@ public static class TrainingEndpoints
             })
             .RequireApiKey()
             .RequireRateLimiting(ClientRateLimits.Management)
+            .RequireTrainingRole()
             .WithName("CancelTrainingJob")
             .WithSummary("Cancel a queued or running training job; the active model is untouched");
 
         group.ProducesProblem(StatusCodes.Status404NotFound);
+        group.ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -83,9 +86,11 @@ public sealed record TrainRequest
     /// <example>default</example>
     public string? Preset { get; init; }
 
-    /// <summary>'scratch' (hand-written softmax, loss and update) or 'builtin' (nn.Linear, library loss, torch.optim).</summary>
-    /// <example>scratch</example>
-    public string? Implementation { get; init; }
+    /// <summary>'fused' (the from-scratch algorithm arranged for speed, used by the presets), 'scratch' (the chapter's
+    /// from-scratch code as the book writes it) or 'builtin' (nn.Linear, the library's loss, torch.optim). All three
+    /// give the same weights.</summary>
+    /// <example>fused</example>
+    public Implementation? Implementation { get; init; }
 
     /// <summary>Passes over the 60,000 training images (1–500).</summary>
     /// <example>8</example>
@@ -101,7 +106,7 @@ public sealed record TrainRequest
 
     /// <summary>'sgd' or 'adam'.</summary>
     /// <example>adam</example>
-    public string? Optimizer { get; init; }
+    public Optimizer? Optimizer { get; init; }
 
     /// <summary>SGD momentum, at least 0 and below 1 (sgd only).</summary>
     /// <example>0</example>
@@ -121,7 +126,7 @@ public sealed record TrainRequest
 
     /// <summary>Learning-rate schedule: 'constant' or 'cosine' (annealed to 0 over all steps).</summary>
     /// <example>cosine</example>
-    public string? Schedule { get; init; }
+    public Schedule? Schedule { get; init; }
 
     public (Hyperparameters? Hyperparameters, Dictionary<string, string[]> Errors) Resolve()
     {
@@ -131,16 +136,16 @@ public sealed record TrainRequest
 
         var resolved = preset with
         {
-            Implementation = Implementation?.ToLowerInvariant() ?? preset.Implementation,
+            Implementation = Implementation ?? preset.Implementation,
             Epochs = Epochs ?? preset.Epochs,
             LearningRate = LearningRate ?? preset.LearningRate,
             BatchSize = BatchSize ?? preset.BatchSize,
-            Optimizer = Optimizer?.ToLowerInvariant() ?? preset.Optimizer,
+            Optimizer = Optimizer ?? preset.Optimizer,
             Momentum = Momentum ?? preset.Momentum,
             WeightDecay = WeightDecay ?? preset.WeightDecay,
             Shuffle = Shuffle ?? preset.Shuffle,
             Seed = Seed ?? preset.Seed,
-            Schedule = Schedule?.ToLowerInvariant() ?? preset.Schedule,
+            Schedule = Schedule ?? preset.Schedule,
         };
         var errors = resolved.Validate();
         return errors.Count == 0 ? (resolved, errors) : (null, errors);

@@ -9,9 +9,12 @@ namespace FashionApi.Inference;
 /// <param name="Probabilities">All ten probabilities, by class name.</param>
 /// <param name="ModelVersion">The model version that answered.</param>
 /// <param name="Preprocessing">For uploaded images: what was done to make them a 28×28 input.</param>
+/// <param name="Input">With <c>?include=input</c>: the 28×28 input exactly as the model saw it, as a PNG data URL.</param>
 public sealed record Prediction(
     int Label, string ClassName, float Confidence, IReadOnlyDictionary<string, float> Probabilities, string ModelVersion,
-    PreprocessingReport? Preprocessing = null)
+    PreprocessingReport? Preprocessing = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Input = null)
 {
     public static Prediction From(ReadOnlySpan<float> probabilities, string modelVersion)
     {

@@ -30,7 +30,7 @@ public static class ApiDocumentation
                 Description = "Needed for training and activation when the service has FashionApi:ApiKey set.",
             });
             // The order a newcomer needs them in, rather than alphabetical.
-            string[] tags = ["Predict", "Train", "Models", "Status"];
+            string[] tags = ["Predict", "Train", "Models", "Samples", "Status"];
             options.OrderActionsBy(api => $"{Array.IndexOf(tags, api.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().FirstOrDefault()?.Tags.FirstOrDefault()):D2} {api.RelativePath}");
             options.OperationFilter<ApiKeyOperationFilter>();
             options.OperationFilter<PredictRequestBodyFilter>();
@@ -42,7 +42,6 @@ public static class ApiDocumentation
     {
         app.UseSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = "FashionApi");
-        app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
         return app;
     }
 

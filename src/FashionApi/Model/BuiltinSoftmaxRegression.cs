@@ -13,20 +13,20 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
     {
         using (no_grad())
         {
-            // Same initialisation as the from-scratch version (the tutorial's Dense layer uses N(0, 0.01) too).
-            using var initial = normal(0, 0.01, [ModelWeights.Outputs, ModelWeights.Inputs], generator: generator);
-            model.Weight.copy_(initial);
+            // Same initialisation as the from-scratch version, W (784×10) ~ N(0, 0.01); nn.Linear keeps it transposed.
+            using var initial = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator);
+            model.Weight.copy_(initial.t());
             model.Bias.zero_();
         }
         optimizer = hyperparameters.Optimizer switch
         {
-            "adam" => optim.Adam(model.parameters(), hyperparameters.LearningRate, weight_decay: hyperparameters.WeightDecay),
+            Optimizer.Adam => optim.Adam(model.parameters(), hyperparameters.LearningRate, weight_decay: hyperparameters.WeightDecay),
             _ => optim.SGD(model.parameters(), hyperparameters.LearningRate, hyperparameters.Momentum,
                 weight_decay: hyperparameters.WeightDecay),
         };
     }
 
-    public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
+    public (Tensor LossSum, Tensor Correct) Step(Tensor pixelBytes, Tensor labels, double learningRate)
     {
         using var scope = NewDisposeScope();
         var pixels = pixelBytes.to_type(float32).div_(255f); // pixels / 255, as the tutorial feeds them
@@ -37,8 +37,8 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
         var loss = nn.functional.cross_entropy(logits, labels);
         loss.backward();
         optimizer.step();
-        var misclassified = logits.detach().argmax(1).ne(labels).sum();
-        return (loss.detach().mul(pixels.shape[0]).MoveToOuterDisposeScope(), misclassified.MoveToOuterDisposeScope());
+        var correct = logits.detach().argmax(1).eq(labels).sum();
+        return (loss.detach().mul(pixels.shape[0]).MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
     }
 
     public ModelWeights Export() => model.ToWeights();

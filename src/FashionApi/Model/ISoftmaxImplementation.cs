@@ -7,20 +7,21 @@ namespace FashionApi.Model;
 public interface ISoftmaxImplementation : IDisposable
 {
     /// <summary>Updates the parameters on one minibatch of images as stored (bytes 0–255, one row per image; each
-    /// implementation applies the tutorial's /255 its own way). Returns the batch's summed cross-entropy loss and how
-    /// many of its images the parameters before the update misclassified, as tensors, so the loop never waits on a
-    /// value it does not need until the end of the epoch.</summary>
-    (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate);
+    /// implementation applies the chapter's /255 its own way). Returns the batch's summed cross-entropy loss and how
+    /// many of its images the parameters before the update classified correctly, as tensors, so the loop never waits
+    /// on a value it does not need until the end of the epoch.</summary>
+    (Tensor LossSum, Tensor Correct) Step(Tensor pixelBytes, Tensor labels, double learningRate);
 
+    /// <summary>The parameters in the saved layout.</summary>
     ModelWeights Export();
 
-    /// <summary>The implementation a request names. <c>scratch</c> runs its half-products on <paramref name="pair"/>;
-    /// <c>builtin</c> runs as libtorch does.</summary>
-    static ISoftmaxImplementation Create(Hyperparameters hyperparameters, Generator generator, ParallelPair pair) =>
+    /// <summary>The one place that maps an <see cref="Implementation"/> to its class.</summary>
+    static ISoftmaxImplementation Create(Hyperparameters hyperparameters, Generator generator) =>
         hyperparameters.Implementation switch
         {
-            "scratch" => new ScratchSoftmaxRegression(hyperparameters, generator, pair),
-            "builtin" => new BuiltinSoftmaxRegression(hyperparameters, generator),
-            _ => throw new ArgumentException($"Unknown implementation '{hyperparameters.Implementation}'."),
+            Implementation.Scratch => new ScratchSoftmaxRegression(hyperparameters, generator),
+            Implementation.Fused => new FusedSoftmaxRegression(hyperparameters, generator),
+            Implementation.Builtin => new BuiltinSoftmaxRegression(hyperparameters, generator),
+            _ => throw new ArgumentOutOfRangeException(nameof(hyperparameters), $"Unknown implementation {hyperparameters.Implementation}."),
         };
 }

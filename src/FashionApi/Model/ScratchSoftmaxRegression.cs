@@ -3,147 +3,149 @@ using static TorchSharp.torch;
 namespace FashionApi.Model;
 
 /// <summary>
-/// The tutorial's from-scratch version: W ~ N(0, 0.01), b = 0, softmax and cross-entropy written out, and the update
-/// written by hand. The gradient is the analytic one of softmax + cross-entropy, Xᵀ(softmax − one-hot) / n, which is
-/// what autograd would compute, without building a graph for every minibatch.
-/// <para>The algebra is the tutorial's, arranged for speed (a step is two small matrix products and about fifteen
-/// tiny operations, so each operation saved shows):</para>
-/// <list type="bullet">
-/// <item>Transposed: scores are 10×n, Oᵀ = W·Xᵀ + b, because libtorch multiplies a 784-wide batch by 10 columns about
-/// twice as fast in that orientation, and the update G·X then needs no transpose of its own.</item>
-/// <item>The bias is a 785th column of W, multiplied by a constant input column, so one product computes W·x + b
-/// and one update changes both.</item>
-/// <item>The tutorial's x / 255 is folded into the products' scale factor instead of dividing every pixel (a division
-/// per pixel cost as much as all the tiny operations together); so the constant column holds 255, not 1.</item>
-/// <item>Each minibatch is worked on in two halves of images, for the two matrix products (and the conversion of the
-/// pixels to floats), which a <see cref="ParallelPair"/> runs on two threads at once. The halves are computed the same
-/// whatever runs them, so one thread or two give identical weights.</item>
-/// </list>
+/// Softmax regression from scratch, as section 3.6 of <i>Dive into Deep Learning</i> writes it; read it next to the
+/// book. Each piece has the book's name: the parameters <see cref="W"/> and <see cref="b"/>, <see cref="Softmax"/>,
+/// the model <see cref="Net"/>, <see cref="CrossEntropy"/>, <see cref="Accuracy"/>, the minibatch update
+/// <see cref="Updater"/> with <see cref="Sgd"/>, and <see cref="Step"/>, the body of the book's <c>train_epoch_ch3</c>
+/// loop. The loop over minibatches and epochs (<c>train_epoch_ch3</c>, <c>train_ch3</c>) is
+/// <see cref="SoftmaxTrainer"/>, shared by all three implementations as the book shares it with section 3.7.
+/// <para>
+/// Gradients are computed analytically rather than with autograd (the book's TensorFlow code uses a gradient tape).
+/// Section 3.4 derives them: the derivative of cross-entropy with respect to the scores is softmax − one-hot labels,
+/// so the formula is the chapter's own and takes two lines (<see cref="Gradients"/>). Autograd would differentiate
+/// through −log of a probability, which is infinite once a probability rounds to 0; the formula never is. The
+/// <c>builtin</c> implementation does use autograd, and the tests check both give the same weights.
+/// </para>
 /// </summary>
-public sealed partial class ScratchSoftmaxRegression : ISoftmaxImplementation
+public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
 {
-    const double Beta1 = 0.9, Beta2 = 0.999, AdamEpsilon = 1e-8;
-    const int Columns = ModelWeights.Inputs + 1;
-    const float PixelScale = 1f / 255;
+    const int NumInputs = ModelWeights.Inputs, NumOutputs = ModelWeights.Outputs;
 
     readonly Hyperparameters hyperparameters;
-    readonly ParallelPair pair;
-    readonly Tensor parameters;     // 10×785: W, then b as the last column
-    readonly Tensor inputBuffer;    // batch×785: a minibatch's pixels as floats (0–255), then the constant 255
-    readonly Tensor scoreBuffer;    // 10×batch: scores, then probabilities, then their gradient, in place
-    readonly Tensor minusOnes;      // 1×batch: subtracts the one-hot targets from the probabilities in one scatter
-    readonly Tensor? gradient;      // 10×785, for the optimizers that need the gradient itself
-    readonly Tensor? firstMoment;   // momentum buffer (sgd) or first moment (adam)
-    readonly Tensor? secondMoment;  // adam's second moment
-    readonly Tensor secondHalfProduct; // 10×785: the update's product over the second half of a minibatch
-    readonly Minibatch fullBatch;
-    float productScale;             // the update product's factor in the current step
-    int steps;
+    readonly OtherOptimizers? otherOptimizers;
 
-    public ScratchSoftmaxRegression(Hyperparameters hyperparameters, Generator generator, ParallelPair pair)
+    public ScratchSoftmaxRegression(Hyperparameters hyperparameters, Generator generator)
     {
         this.hyperparameters = hyperparameters;
-        this.pair = pair;
-        using (var weight = normal(0, 0.01, [ModelWeights.Outputs, ModelWeights.Inputs], generator: generator))
-        using (var bias = zeros(ModelWeights.Outputs, 1))
-            parameters = cat([weight, bias], 1);
-        inputBuffer = empty(hyperparameters.BatchSize, Columns);
-        using (var constantColumn = inputBuffer.narrow(1, ModelWeights.Inputs, 1))
-            constantColumn.fill_(255);
-        scoreBuffer = empty(ModelWeights.Outputs, hyperparameters.BatchSize);
-        minusOnes = full(1, hyperparameters.BatchSize, -1f);
-        if (!PlainSgd)
-            gradient = zeros_like(parameters);
-        if (hyperparameters.Optimizer == "adam" || hyperparameters.Momentum > 0)
-            firstMoment = zeros_like(parameters);
-        if (hyperparameters.Optimizer == "adam")
-            secondMoment = zeros_like(parameters);
-        secondHalfProduct = zeros_like(parameters);
-        fullBatch = new Minibatch(this, hyperparameters.BatchSize);
+        W = normal(0, 0.01, [NumInputs, NumOutputs], generator: generator);
+        b = zeros(NumOutputs);
+        if (!IsPlainSgd(hyperparameters))
+            otherOptimizers = new OtherOptimizers(hyperparameters, [W, b]);
     }
 
-    bool PlainSgd => hyperparameters.Optimizer == "sgd" && hyperparameters.Momentum == 0 && hyperparameters.WeightDecay == 0;
+    /// <summary>The weights, 784×10, initialised from N(0, 0.01).</summary>
+    public Tensor W { get; }
 
-    public (Tensor LossSum, Tensor Misclassified) Step(Tensor pixelBytes, Tensor labels, double learningRate)
+    /// <summary>The bias, 10 zeros to start with.</summary>
+    public Tensor b { get; }
+
+    /// <summary>exp of every score, divided by its row's sum: each row becomes probabilities. Subtracting each row's
+    /// maximum first changes nothing mathematically and keeps exp from overflowing (the book, 3.7).</summary>
+    public static Tensor Softmax(Tensor X)
+    {
+        var X_exp = exp(X - X.amax([1], keepdim: true));
+        var partition = X_exp.sum(1, keepdim: true);
+        return X_exp / partition;
+    }
+
+    /// <summary>The model: softmax(X·W + b), one row of 784 pixels per image in, ten probabilities per image out.</summary>
+    public Tensor Net(Tensor X) => Softmax(X.reshape(-1, W.shape[0]).matmul(W) + b);
+
+    /// <summary>−log of the probability each image's true class got.</summary>
+    public static Tensor CrossEntropy(Tensor y_hat, Tensor y) => -log(y_hat.gather(1, y.unsqueeze(1)).squeeze(1));
+
+    /// <summary>How many images the most probable class gets right.</summary>
+    public static Tensor Accuracy(Tensor y_hat, Tensor y) => y_hat.argmax(1).eq(y).sum();
+
+    /// <summary>One minibatch: predict, score, update (the body of the book's <c>train_epoch_ch3</c> loop). Returns
+    /// the minibatch's summed loss and number of correct predictions, which the trainer adds up over the epoch.</summary>
+    public (Tensor LossSum, Tensor Correct) Step(Tensor pixelBytes, Tensor y, double learningRate)
     {
         using var scope = NewDisposeScope();
-        long n = pixelBytes.shape[0];
-        using var partialBatch = n == hyperparameters.BatchSize ? null : new Minibatch(this, n);
-        var batch = partialBatch ?? fullBatch;
-
-        batch.Load(pixelBytes);
-        pair.Run(batch.ScoreFirstHalf, batch.ScoreSecondHalf);
-
-        // Softmax, numerically stable: shifting each image's scores by their maximum leaves it unchanged and keeps
-        // exp() finite.
-        var scores = batch.Scores;
-        var trueClass = labels.unsqueeze(0);
-        scores.sub_(scores.amax([0], keepdim: true));
-        var trueShifted = scores.gather(0, trueClass);
-        var sumExp = scores.exp_().sum(0, keepdim: true);
-        scores.div_(sumExp);
-
-        // Cross-entropy, −log(p[true class]) = log Σexp − shifted[true class], summed over the batch. An image is
-        // classified correctly exactly when its true class's shifted score is the maximum, 0.
-        var lossSum = sumExp.log_().sub_(trueShifted).sum();
-        var misclassified = trueShifted.count_nonzero();
-
-        // ∂loss/∂scores per image, before dividing by n: softmax − one-hot. Then the update, which for plain SGD is
-        // fused into the products themselves: W ← W − lr·G·X/n.
-        scores.scatter_add_(0, trueClass, batch.MinusOnes);
-        if (PlainSgd)
-        {
-            productScale = (float)(-learningRate * PixelScale / n);
-            pair.Run(batch.UpdateWithFirstHalf, batch.SecondHalfProduct);
-            parameters.add_(secondHalfProduct);
-        }
-        else
-        {
-            productScale = (float)(PixelScale / n);
-            pair.Run(batch.GradientOfFirstHalf, batch.SecondHalfProduct);
-            gradient!.add_(secondHalfProduct);
-            Update(learningRate);
-        }
-        steps++;
-        return (lossSum.MoveToOuterDisposeScope(), misclassified.MoveToOuterDisposeScope());
+        var X = pixelBytes.to_type(float32) / 255; // the book's images: 0–1 floats
+        var y_hat = Net(X);
+        var l = CrossEntropy(y_hat, y);
+        var (gradW, gradB) = Gradients(X, y_hat, y);
+        Updater(gradW, gradB, learningRate, batchSize: X.shape[0]);
+        return (l.sum().MoveToOuterDisposeScope(), Accuracy(y_hat, y).MoveToOuterDisposeScope());
     }
 
-    /// <summary>SGD (with momentum) or Adam, as torch.optim defines them, with L2 weight decay added to the gradient
-    /// (of the bias too, as torch.optim applies it to every parameter it is given).</summary>
-    void Update(double learningRate)
+    /// <summary>What the book's <c>tape.gradient(l, [W, b])</c> returns: the gradients of the minibatch's summed
+    /// loss. With respect to the scores X·W + b it is y_hat − one-hot(y); so for W it is Xᵀ·(y_hat − one-hot(y)), and
+    /// for b the column sums of y_hat − one-hot(y).</summary>
+    static (Tensor W, Tensor b) Gradients(Tensor X, Tensor y_hat, Tensor y)
     {
-        var g = hyperparameters.WeightDecay > 0 ? gradient!.add(parameters, alpha: hyperparameters.WeightDecay) : gradient!;
-        if (secondMoment is not null && firstMoment is not null)
-        {
-            int t = steps + 1;
-            firstMoment.mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            secondMoment.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            double stepSize = learningRate / (1 - Math.Pow(Beta1, t));
-            var denominator = secondMoment.div(1 - Math.Pow(Beta2, t)).sqrt_().add_(AdamEpsilon);
-            parameters.addcdiv_(firstMoment, denominator, value: -stepSize);
-        }
-        else if (firstMoment is not null)
-        {
-            firstMoment.mul_(hyperparameters.Momentum).add_(g);
-            parameters.add_(firstMoment, alpha: -learningRate);
-        }
-        else
-        {
-            parameters.add_(g, alpha: -learningRate);
-        }
+        var dScores = y_hat - nn.functional.one_hot(y, NumOutputs).to_type(float32);
+        return (X.t().matmul(dScores), dScores.sum(dim: 0));
     }
+
+    /// <summary>The book's updater: minibatch SGD on [W, b]. Requests may ask for more than the chapter does
+    /// (momentum, Adam, weight decay), which <see cref="OtherOptimizers"/> handles.</summary>
+    void Updater(Tensor gradW, Tensor gradB, double learningRate, long batchSize)
+    {
+        if (otherOptimizers is null)
+            Sgd([W, b], [gradW, gradB], learningRate, batchSize);
+        else
+            otherOptimizers.Step([gradW, gradB], learningRate, batchSize);
+    }
+
+    /// <summary>The book's minibatch stochastic gradient descent: param ← param − lr · grad / batch_size.</summary>
+    static void Sgd(Tensor[] @params, Tensor[] grads, double lr, long batchSize)
+    {
+        for (int i = 0; i < @params.Length; i++)
+            @params[i].sub_(lr * grads[i] / batchSize);
+    }
+
+    static bool IsPlainSgd(Hyperparameters hp) => hp.Optimizer == Optimizer.Sgd && hp.Momentum == 0 && hp.WeightDecay == 0;
 
     public ModelWeights Export()
     {
         using var scope = NewDisposeScope();
-        return new(parameters.narrow(1, 0, ModelWeights.Inputs).contiguous().data<float>().ToArray(),
-                   parameters.narrow(1, ModelWeights.Inputs, 1).contiguous().data<float>().ToArray());
+        return new(W.t().contiguous().data<float>().ToArray(), b.data<float>().ToArray());
     }
 
     public void Dispose()
     {
-        fullBatch.Dispose();
-        foreach (var tensor in new[] { parameters, inputBuffer, scoreBuffer, minusOnes, secondHalfProduct, gradient, firstMoment, secondMoment })
-            tensor?.Dispose();
+        otherOptimizers?.Dispose();
+        W.Dispose();
+        b.Dispose();
+    }
+
+    /// <summary>Beyond the chapter: SGD with momentum, and Adam, each with optional L2 weight decay, as torch.optim
+    /// defines them (so <c>builtin</c> gives the same weights). They work on the mean gradient, grad / batch_size.</summary>
+    sealed class OtherOptimizers(Hyperparameters hp, Tensor[] @params) : IDisposable
+    {
+        const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
+        readonly Tensor[] firstMoments = @params.Select(p => zeros_like(p)).ToArray();  // momentum buffer, or Adam's m
+        readonly Tensor[] secondMoments = @params.Select(p => zeros_like(p)).ToArray(); // Adam's v
+        int t;
+
+        public void Step(Tensor[] grads, double lr, long batchSize)
+        {
+            t++;
+            for (int i = 0; i < @params.Length; i++)
+            {
+                var g = grads[i] / batchSize + hp.WeightDecay * @params[i];
+                if (hp.Optimizer == Optimizer.Adam)
+                {
+                    firstMoments[i].mul_(Beta1).add_((1 - Beta1) * g);
+                    secondMoments[i].mul_(Beta2).add_((1 - Beta2) * g * g);
+                    var mHat = firstMoments[i] / (1 - Math.Pow(Beta1, t));
+                    var vHat = secondMoments[i] / (1 - Math.Pow(Beta2, t));
+                    @params[i].sub_(lr * mHat / (vHat.sqrt() + Epsilon));
+                }
+                else
+                {
+                    firstMoments[i].mul_(hp.Momentum).add_(g);
+                    @params[i].sub_(lr * firstMoments[i]);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var moment in firstMoments.Concat(secondMoments))
+                moment.Dispose();
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace FashionApi.Storage;
 /// <summary>Everything known about one saved model version; stored beside its weights as manifest.json.</summary>
 public sealed record ModelManifest(
     string Version,
-    string Implementation,
+    Implementation Implementation,
     Hyperparameters Hyperparameters,
     IReadOnlyList<EpochMetrics> History,
     Evaluation Evaluation,

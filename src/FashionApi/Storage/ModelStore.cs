@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using Microsoft.Extensions.Options;
 
@@ -10,26 +11,55 @@ namespace FashionApi.Storage;
 /// <c>versions/{version}/weights.bin</c> and <c>manifest.json</c> for each version, and <c>active.json</c> naming the
 /// active one. A version directory is written under a temporary name and renamed into place when complete, so a
 /// crash leaves either a whole version or none. Loading verifies the weights' SHA-256; a damaged version is skipped.
+/// Several processes may share the store (a trainer and serving replicas): every write happens under the
+/// <see cref="StoreLock"/>, readers need no lock because what they read is only ever replaced by a rename.
+/// Instances with Role <c>serve</c> never write.
 /// </summary>
-public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnvironment environment, ILogger<ModelStore> logger)
+public sealed class ModelStore
 {
     const string WeightsName = "weights.bin", ManifestName = "manifest.json", ActiveName = "active.json";
+    const int MaxRecordedActivations = 20;
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-    readonly Lock writeLock = new();
+    readonly IOptions<FashionApiOptions> options;
+    readonly ILogger<ModelStore> logger;
+    readonly StoreLock writeLock;
 
-    public string Root { get; } = Path.GetFullPath(options.Value.ModelDirectory, environment.ContentRootPath);
+    public ModelStore(IOptions<FashionApiOptions> options, IHostEnvironment environment, ILogger<ModelStore> logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        Root = Path.GetFullPath(options.Value.ModelDirectory, environment.ContentRootPath);
+        writeLock = new StoreLock(Root, options.Value.StoreLockTimeout);
+    }
+
+    public string Root { get; }
     string VersionsDirectory => Path.Combine(Root, "versions");
     string ActivePath => Path.Combine(Root, ActiveName);
+
+    /// <summary>False on instances with Role <c>serve</c>: they only read the store.</summary>
+    public bool Writable => options.Value.Role.Trains();
+
+    /// <summary>Takes the store's write lock for an operation made of several steps (such as load, then record as
+    /// active); each write method takes it too, so this is only needed to keep other writers out in between.</summary>
+    /// <exception cref="StoreBusyException">Another process kept the lock for the whole <c>StoreLockTimeout</c>.</exception>
+    public StoreLock.Releaser LockForWriting(string operation)
+    {
+        if (!Writable)
+            throw new InvalidOperationException($"Could not {operation}: this instance has Role serve and never writes to the model store.");
+        return writeLock.Acquire(operation);
+    }
 
     /// <summary>Writes a trained model as a new version (not yet active) and returns its manifest.</summary>
     public ModelManifest Save(TrainingResult result, string datasetSha256, string? jobId)
     {
         byte[] weights = WeightsFile.Serialize(result.Weights.Validate());
         var createdAt = DateTimeOffset.UtcNow;
-        string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{result.Hyperparameters.Implementation}-{Guid.NewGuid().ToString("N")[..6]}";
+        string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{CamelCaseEnumConverter.Name(result.Hyperparameters.Implementation)}-{Guid.NewGuid().ToString("N")[..6]}";
         var manifest = new ModelManifest(version, result.Hyperparameters.Implementation, result.Hyperparameters, result.History,
             result.Evaluation, createdAt, result.Seconds, datasetSha256, Convert.ToHexStringLower(SHA256.HashData(weights)), jobId);
 
+        using var writing = LockForWriting($"save model {version}");
+        RemoveLeftovers();
         Directory.CreateDirectory(VersionsDirectory);
         string staging = Path.Combine(VersionsDirectory, $".staging-{version}");
         try
@@ -37,7 +67,7 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
             Directory.CreateDirectory(staging);
             AtomicFile.Write(Path.Combine(staging, WeightsName), weights);
             AtomicFile.Write(Path.Combine(staging, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
-            Directory.Move(staging, Path.Combine(VersionsDirectory, version));
+            AtomicFile.MoveDirectory(staging, Path.Combine(VersionsDirectory, version));
         }
         catch
         {
@@ -83,11 +113,14 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
     }
 
     /// <summary>The version recorded as active, if any.</summary>
-    public string? ActiveVersion()
+    public string? ActiveVersion() => ReadActiveRecord()?.Version;
+
+    ActiveRecord? ReadActiveRecord()
     {
         try
         {
-            return File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(File.ReadAllBytes(ActivePath), Json)?.Version : null;
+            var record = File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(File.ReadAllBytes(ActivePath), Json) : null;
+            return string.IsNullOrEmpty(record?.Version) ? null : record;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -96,7 +129,8 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         }
     }
 
-    /// <summary>The active model, or if it is missing or damaged, the newest version that loads; null when none does.</summary>
+    /// <summary>The active model, or if it is missing or damaged, the newest version that loads; null when none does.
+    /// A writable store records the version it falls back to as active.</summary>
     public (ModelManifest Manifest, ModelWeights Weights)? LoadActiveOrNewest()
     {
         string? active = ActiveVersion();
@@ -121,7 +155,7 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
             if (version != active)
             {
                 logger.LogWarning("Active model {Active} unavailable; serving newest valid version {Version} instead", active ?? "(none recorded)", version);
-                TryMarkActive(version);
+                if (Writable) TryMarkActive(version);
             }
             return loaded;
         }
@@ -140,28 +174,48 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         }
     }
 
-    /// <summary>Records <paramref name="version"/> as the active one (atomically).</summary>
+    /// <summary>Records <paramref name="version"/> as the active one (atomically), remembering until when the one
+    /// it replaces was active so that pruning spares it while replicas may still be loading it.</summary>
     public void MarkActive(string version)
     {
-        lock (writeLock)
-        {
-            Directory.CreateDirectory(Root);
-            AtomicFile.Write(ActivePath, JsonSerializer.SerializeToUtf8Bytes(new ActiveRecord(version), Json));
-        }
+        using var writing = LockForWriting($"activate model {version}");
+        var now = DateTimeOffset.UtcNow;
+        var previous = ReadActiveRecord();
+        var earlier = previous?.Previous ?? [];
+        if (previous is not null && previous.Version != version)
+            earlier = [new PastActivation(previous.Version, now), .. earlier];
+        var record = new ActiveRecord(version, now, earlier.Where(p => p.Version != version).Take(MaxRecordedActivations).ToList());
+        Directory.CreateDirectory(Root);
+        AtomicFile.Write(ActivePath, JsonSerializer.SerializeToUtf8Bytes(record, Json));
     }
 
-    /// <summary>Deletes the oldest versions beyond the configured number to keep; never the active one. Problems are
-    /// logged, never thrown: pruning is housekeeping after a model is already serving.</summary>
+    /// <summary>Deletes the oldest versions beyond the configured number to keep. Never deletes the active version,
+    /// nor one saved or active within <c>PruneGracePeriod</c> (a replica may be loading it). Problems are logged,
+    /// never thrown: pruning is housekeeping after a model is already serving.</summary>
     public void Prune()
     {
-        string? active = ActiveVersion();
-        foreach (var old in List().Skip(options.Value.KeepVersions).Where(m => m.Version != active))
+        StoreLock.Releaser writing;
+        try
+        {
+            writing = LockForWriting("prune old model versions");
+        }
+        catch (StoreBusyException e)
+        {
+            logger.LogWarning("Old model versions not pruned this time: {Problem}", e.Message);
+            return;
+        }
+        using var _ = writing;
+        var record = ReadActiveRecord();
+        var since = DateTimeOffset.UtcNow - options.Value.PruneGracePeriod;
+        var spared = (record?.Previous ?? []).Where(p => p.ActiveUntil >= since).Select(p => p.Version).ToHashSet();
+        if (record is not null) spared.Add(record.Version);
+        foreach (var old in List().Skip(options.Value.KeepVersions).Where(m => !spared.Contains(m.Version) && m.CreatedAt < since))
         {
             // Rename first so a half-deleted directory is never mistaken for a version.
             string doomed = Path.Combine(VersionsDirectory, $".deleting-{old.Version}");
             try
             {
-                Directory.Move(VersionDirectory(old.Version), doomed);
+                AtomicFile.MoveDirectory(VersionDirectory(old.Version), doomed);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -173,14 +227,36 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         }
     }
 
-    /// <summary>Removes what an interrupted save or prune left behind (run at start-up, before any job).</summary>
+    /// <summary>Removes what an interrupted save or prune left behind: <c>.staging-*</c> and <c>.deleting-*</c>
+    /// folders untouched for <c>StaleLeftoverAge</c>. Younger ones are spared, since the lock cannot be relied on
+    /// everywhere (some network file systems ignore it) and another writer may still be filling them.</summary>
     public void RemoveLeftovers()
     {
+        using var writing = LockForWriting("remove leftovers of interrupted saves");
         if (!Directory.Exists(VersionsDirectory)) return;
+        var staleBefore = DateTime.UtcNow - options.Value.StaleLeftoverAge;
         foreach (string directory in Directory.GetDirectories(VersionsDirectory, ".*"))
         {
+            if (LastWrite(directory) > staleBefore)
+            {
+                logger.LogDebug("Leaving {Directory} alone: written to within {Age}", directory, options.Value.StaleLeftoverAge);
+                continue;
+            }
             logger.LogWarning("Removing {Directory}, left by an interrupted save or delete", directory);
             DeleteQuietly(directory);
+        }
+    }
+
+    /// <summary>When a folder or anything directly in it was last written.</summary>
+    static DateTime LastWrite(string directory)
+    {
+        try
+        {
+            return Directory.GetFiles(directory).Select(File.GetLastWriteTimeUtc).Append(Directory.GetLastWriteTimeUtc(directory)).Max();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return DateTime.UtcNow; // vanished or unreadable while looking: not ours to remove now
         }
     }
 
@@ -212,5 +288,9 @@ public sealed class ModelStore(IOptions<FashionApiOptions> options, IHostEnviron
         return manifest;
     }
 
-    sealed record ActiveRecord(string Version);
+    /// <summary>The content of <c>active.json</c>. Only <see cref="Version"/> is required (older stores have only it).</summary>
+    sealed record ActiveRecord(string Version, DateTimeOffset? ActivatedAt = null, IReadOnlyList<PastActivation>? Previous = null);
+
+    /// <summary>A version that was active until <see cref="ActiveUntil"/>.</summary>
+    sealed record PastActivation(string Version, DateTimeOffset ActiveUntil);
 }

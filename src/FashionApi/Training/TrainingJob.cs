@@ -16,6 +16,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     string? error, modelVersion;
     bool committing;
     double? testAccuracy;
+    TaskCompletionSource? changed; // made only when someone listens, so unwatched jobs pay nothing per report
 
     public string Id { get; } = id;
     public Hyperparameters Hyperparameters { get; } = hyperparameters;
@@ -35,6 +36,24 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
 
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>Completes at the job's next change of progress, history or status (at once when it has finished), so
+    /// listeners are pushed updates without a thread or a poll each. Take it before reading a snapshot: a change in
+    /// between then completes it rather than going unnoticed.</summary>
+    public Task NextChange()
+    {
+        lock (sync)
+        {
+            if (status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running)) return Task.CompletedTask;
+            return (changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    void SignalChangeLocked()
+    {
+        changed?.TrySetResult();
+        changed = null;
+    }
+
     public TrainingJobStatus Status
     {
         get { lock (sync) return status; }
@@ -48,6 +67,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
             if (status != TrainingJobStatus.Queued) return false;
             status = TrainingJobStatus.Running;
             startedAt = DateTimeOffset.UtcNow;
+            SignalChangeLocked();
             return true;
         }
     }
@@ -58,6 +78,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
         {
             progress = update;
             if (update.CompletedEpoch is { } metrics) history.Add(metrics);
+            SignalChangeLocked();
         }
     }
 
@@ -103,6 +124,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
         modelVersion = version;
         testAccuracy = accuracy;
         finishedAt = DateTimeOffset.UtcNow;
+        SignalChangeLocked();
     }
 }
 

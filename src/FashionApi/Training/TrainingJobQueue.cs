@@ -37,6 +37,9 @@ public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
     /// <summary>All remembered jobs, newest first.</summary>
     public IReadOnlyList<TrainingJob> List() => jobs.Values.OrderByDescending(j => j.CreatedAt).ToList();
 
+    /// <summary>Jobs waiting for their turn.</summary>
+    public int QueuedCount => jobs.Values.Count(j => j.Status == TrainingJobStatus.Queued);
+
     /// <summary>The job being trained now, if any.</summary>
     public TrainingJob? Running => jobs.Values.FirstOrDefault(j => j.Status == TrainingJobStatus.Running);
 

@@ -1,5 +1,6 @@
 using FashionApi.Dataset;
 using FashionApi.Inference;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class TrainingWorker(
     ModelStore store,
     ActiveModel activeModel,
     IOptions<FashionApiOptions> options,
+    FashionApiMetrics metrics,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
     TrainingData? trainingData; // made on the first job, used only on the training thread
@@ -30,6 +32,8 @@ public sealed class TrainingWorker(
     void Run(CancellationToken stoppingToken)
     {
         LoadSavedModelOrQueueFirstTraining();
+        if (options.Value.TrainAtLowPriority)
+            logger.LogInformation("Training thread below request handling in the scheduler: {Priority}", TrainingThreadPriority.LowerCurrentThread());
         while (queue.Take(stoppingToken) is { } job)
             RunJob(job, stoppingToken);
     }
@@ -39,6 +43,13 @@ public sealed class TrainingWorker(
         try
         {
             store.RemoveLeftovers();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not look for leftovers of interrupted saves in {Directory}: {Problem}", store.Root, e.Message);
+        }
+        try
+        {
             if (activeModel.LoadSaved() is { } manifest)
             {
                 logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
@@ -72,6 +83,7 @@ public sealed class TrainingWorker(
     void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
+        metrics.TrainingStarted();
         using var timeLimit = new CancellationTokenSource();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, timeLimit.Token);
         var hp = job.Hyperparameters;
@@ -85,10 +97,11 @@ public sealed class TrainingWorker(
             var result = SoftmaxTrainer.Train(data, hp, progress =>
             {
                 job.Report(progress);
-                if (progress.CompletedEpoch is { } e)
-                    logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
-                        job.Id, e.Epoch, hp.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
-            }, cancellation.Token, options.Value.TrainingThreads);
+                if (progress.CompletedEpoch is not { } e) return;
+                metrics.EpochCompleted(e);
+                logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
+                    job.Id, e.Epoch, hp.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
+            }, cancellation.Token);
 
             // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
             if (!job.TryBeginCommit())
@@ -98,6 +111,7 @@ public sealed class TrainingWorker(
             job.Succeed(manifest.Version, result.Evaluation.TestAccuracy);
             logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
                 job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
+            metrics.TrainingFinished(TrainingJobStatus.Succeeded);
             activeModel.PruneOldVersions();
         }
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !job.Cancellation.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
@@ -106,15 +120,18 @@ public sealed class TrainingWorker(
                      "Use fewer epochs or a larger batchSize.");
             logger.LogWarning("Job {Job} stopped at its time limit of {Limit}; model {Version} keeps serving", job.Id, maxDuration,
                 activeModel.Current?.Manifest.Version ?? "(none)");
+            metrics.TrainingFinished(TrainingJobStatus.Failed);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             job.MarkCancelled();
+            metrics.TrainingFinished(TrainingJobStatus.Cancelled);
             logger.LogInformation("Job {Job} cancelled; model {Version} keeps serving", job.Id, activeModel.Current?.Manifest.Version ?? "(none)");
         }
         catch (Exception e)
         {
             job.Fail(e.Message);
+            metrics.TrainingFinished(TrainingJobStatus.Failed);
             logger.LogError(e, "Job {Job} failed; model {Version} keeps serving", job.Id, activeModel.Current?.Manifest.Version ?? "(none)");
         }
     }

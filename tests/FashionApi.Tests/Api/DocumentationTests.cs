@@ -16,7 +16,8 @@ public class DocumentationTests(FashionApiFactory factory) : IClassFixture<Fashi
             .ToList();
 
         string[] expected = ["POST /predict", "POST /predict/batch", "POST /train", "GET /train", "GET /train/{id}", "DELETE /train/{id}",
-            "GET /model", "GET /models", "POST /models/{version}/activate", "GET /status", "GET /health/live", "GET /health/ready"];
+            "GET /model", "GET /models", "POST /models/{version}/activate", "GET /status", "GET /health/live", "GET /health/ready",
+            "GET /train/{id}/events", "GET /train/presets", "GET /models/{version}/weights", "GET /samples", "GET /samples/{index}.png"];
         Assert.Empty(expected.Except(operations.Select(o => o.Name)));
         Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o.Operation.GetProperty("summary").GetString()), o.Name));
 
@@ -33,12 +34,13 @@ public class DocumentationTests(FashionApiFactory factory) : IClassFixture<Fashi
     }
 
     [Fact]
-    public async Task Swagger_ui_is_served_and_the_root_redirects_to_it()
+    public async Task Swagger_ui_is_served_beside_the_page_at_the_root()
     {
         var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var root = await client.GetAsync("/");
-        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
-        Assert.Equal("/swagger", root.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/swagger", await root.Content.ReadAsStringAsync());
         var ui = await client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger-ui", await ui.Content.ReadAsStringAsync());

@@ -28,7 +28,7 @@ public class PredictTests(FashionApiFactory factory) : IClassFixture<FashionApiF
         for (int index = 0; index < 20; index++)
         {
             var prediction = await (await client.PostAsync("/predict", ImageContent(TestData.Png(Test.Image(index))))).AssertOkJsonAsync();
-            var expected = InProcess(index)[0];
+            var expected = Assert.Single(InProcess(index));
 
             Assert.Equal(expected.Label, prediction.GetProperty("label").GetInt32());
             Assert.Equal(expected.ClassName, prediction.GetProperty("className").GetString());
@@ -95,7 +95,7 @@ public class PredictTests(FashionApiFactory factory) : IClassFixture<FashionApiF
     public async Task A_colour_photo_like_image_on_white_is_inverted_resized_and_still_classified()
     {
         var client = await factory.CreateReadyClientAsync();
-        var trousers = Enumerable.Range(0, 500).Where(i => Test.Labels[i] == 1 && InProcess(i)[0].Label == 1).Take(5).ToList();
+        var trousers = Enumerable.Range(0, 500).Where(i => Test.Labels[i] == 1 && Assert.Single(InProcess(i)).Label == 1).Take(5).ToList();
         foreach (int index in trousers)
         {
             // A dark-blue garment on a white 200×150 canvas, as a phone photo of a product might look.
@@ -143,7 +143,7 @@ public class PredictTests(FashionApiFactory factory) : IClassFixture<FashionApiF
         Assert.Equal(indices.Length, json.GetArrayLength());
         for (int k = 0; k < indices.Length; k++)
         {
-            var single = InProcess(indices[k])[0];
+            var single = Assert.Single(InProcess(indices[k]));
             Assert.Equal(single.Probabilities.Values, Probabilities(uploads[k]));
             Assert.Equal(single.Probabilities.Values, Probabilities(json[k]));
         }

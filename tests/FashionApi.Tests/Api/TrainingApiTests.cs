@@ -128,13 +128,21 @@ public class TrainingApiTests
     {
         using var factory = new FashionApiFactory();
         var client = factory.CreateClient();
-        var problem = await (await client.PostAsync("/train", JsonBody(new { epochs = 0, learningRate = -1, optimizer = "rmsprop" })))
+        var problem = await (await client.PostAsync("/train", JsonBody(new { epochs = 0, learningRate = -1, momentum = 0.9, optimizer = "adam" })))
             .AssertProblemAsync(HttpStatusCode.BadRequest);
         var errors = problem.GetProperty("errors");
-        Assert.Equal(["epochs", "learningRate", "optimizer"], errors.EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal(["epochs", "learningRate", "momentum"], errors.EnumerateObject().Select(e => e.Name).Order());
 
         problem = await (await client.PostAsync("/train", JsonBody(new { preset = "fastest" }))).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("seed, default", problem.GetProperty("errors").GetProperty("preset")[0].GetString());
+
+        // A setting with a fixed set of values: an unknown one (or a number) is refused with the accepted names.
+        await (await client.PostAsync("/train", JsonBody(new { implementation = "keras" })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "'keras' is not a valid implementation; use one of: scratch, fused, builtin.");
+        await (await client.PostAsync("/train", JsonBody(new { optimizer = "rmsprop" })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "use one of: sgd, adam.");
+        await (await client.PostAsync("/train", JsonBody(new { schedule = 1 })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "number is not a valid schedule; use one of: constant, cosine.");
 
         var wrongType = new StringContent("{\"epochs\": \"many\"}", System.Text.Encoding.UTF8, "application/json");
         await (await client.PostAsync("/train", wrongType)).AssertProblemAsync(HttpStatusCode.BadRequest, "epochs");
@@ -200,8 +208,9 @@ public class TrainingApiTests
         using var factory = new FashionApiFactory(seedModel: false, new() { ["FashionApi:TrainOnStartup"] = "true" });
         var client = factory.CreateClient();
         var jobs = await (await client.GetAsync("/train")).AssertOkJsonAsync();
-        for (var deadline = DateTime.UtcNow.AddSeconds(5); jobs.GetArrayLength() == 0 && DateTime.UtcNow < deadline; await Task.Delay(20))
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); jobs.GetArrayLength() == 0 && DateTime.UtcNow < deadline; await Task.Delay(20))
             jobs = await (await client.GetAsync("/train")).AssertOkJsonAsync();
+        Assert.True(jobs.GetArrayLength() == 1, $"expected the start-up training job within 30 s; GET /train listed {jobs.GetArrayLength()} jobs");
         Assert.Equal("default", jobs[0].GetProperty("preset").GetString());
 
         var job = await WaitForAsync(client, $"/train/{jobs[0].GetProperty("id").GetString()}", "succeeded", "failed");

@@ -50,6 +50,21 @@ public sealed class DockerfileModel
 
     int FinalStage => Instructions.Max(i => i.Stage);
 
+    /// <summary>Stage names (<c>FROM image AS name</c>), the build targets <c>--target</c> accepts.</summary>
+    public IReadOnlyList<string> StageNames =>
+        Instructions.Where(i => i.Keyword == "FROM").Select(i => i.Words is [_, var a, var name] && a.Equals("AS", StringComparison.OrdinalIgnoreCase) ? name : "").ToList();
+
+    /// <summary>The instructions of one keyword in the named stage.</summary>
+    public IReadOnlyList<Instruction> InStage(string stage, string keyword)
+    {
+        int index = StageNames.ToList().IndexOf(stage);
+        Assert.True(index >= 0, $"The Dockerfile has no stage named '{stage}'");
+        return Instructions.Where(i => i.Stage == index && i.Keyword == keyword).ToList();
+    }
+
+    /// <summary>ENV of the named stage (KEY=VALUE form).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string stage) => ParseEnvironment(InStage(stage, "ENV"));
+
     /// <summary>The instructions of one keyword in the final (runtime) stage.</summary>
     public IReadOnlyList<Instruction> Runtime(string keyword) =>
         Instructions.Where(i => i.Stage == FinalStage && i.Keyword == keyword).ToList();
@@ -78,8 +93,10 @@ public sealed class DockerfileModel
     }
 
     /// <summary>ENV of the runtime stage (KEY=VALUE form, values without spaces or quotes).</summary>
-    public IReadOnlyDictionary<string, string> RuntimeEnvironment =>
-        Runtime("ENV").SelectMany(i => i.Words).Select(pair => pair.Split('=', 2))
+    public IReadOnlyDictionary<string, string> RuntimeEnvironment => ParseEnvironment(Runtime("ENV"));
+
+    static Dictionary<string, string> ParseEnvironment(IEnumerable<Instruction> env) =>
+        env.SelectMany(i => i.Words).Select(pair => pair.Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair.Length == 2 ? pair[1] : throw new FormatException($"ENV '{pair[0]}' is not KEY=VALUE"));
 
     /// <summary>The exec-form ENTRYPOINT of the runtime stage.</summary>

@@ -56,8 +56,35 @@ public class DockerfileTests
         Assert.Equal(port, dockerfile.RuntimeEnvironment["ASPNETCORE_HTTP_PORTS"]);
         Assert.DoesNotContain("ASPNETCORE_URLS", dockerfile.RuntimeEnvironment.Keys); // would override HTTP_PORTS, with a warning
 
-        string healthcheck = dockerfile.SingleRuntime("HEALTHCHECK").Arguments;
-        Assert.Contains($"http://localhost:{port}/health/ready", healthcheck);
+        foreach (string stage in new[] { "runtime", "serve" })
+        {
+            string healthcheck = Assert.Single(dockerfile.InStage(stage, "HEALTHCHECK")).Arguments;
+            Assert.Contains($"/dev/tcp/127.0.0.1/{port}", healthcheck);
+            Assert.Contains("GET /health/ready HTTP/1.0", healthcheck);
+            Assert.Equal(port, Assert.Single(dockerfile.InStage(stage, "EXPOSE")).Arguments);
+            Assert.Equal(port, dockerfile.EnvironmentOf(stage)["ASPNETCORE_HTTP_PORTS"]);
+        }
+    }
+
+    [Fact]
+    public void The_serve_target_runs_role_serve_like_the_default_image_but_without_libtorch()
+    {
+        Assert.Equal("runtime", dockerfile.StageNames[^1]); // docker build without --target builds the all-in-one image
+        var serve = dockerfile.EnvironmentOf("serve");
+        Assert.Equal(nameof(InstanceRole.Serve), serve["FashionApi__Role"], ignoreCase: true);
+        Assert.DoesNotContain("FashionApi__Role", dockerfile.RuntimeEnvironment.Keys); // default role: all
+        Assert.Equal(dockerfile.RuntimeEnvironment["FashionApi__ModelDirectory"], serve["FashionApi__ModelDirectory"]);
+        Assert.Equal(Assert.Single(dockerfile.InStage("serve", "VOLUME")).Arguments, serve["FashionApi__ModelDirectory"]);
+        Assert.Equal(dockerfile.SingleRuntime("USER").Arguments, Assert.Single(dockerfile.InStage("serve", "USER")).Arguments);
+        Assert.Equal(dockerfile.SingleRuntime("ENTRYPOINT").Arguments, Assert.Single(dockerfile.InStage("serve", "ENTRYPOINT")).Arguments);
+
+        // The serve stage copies the trimmed file set; the build stage removes every libtorch library from it.
+        var copy = Assert.Single(dockerfile.InStage("serve", "COPY"), c => c.Arguments.Contains("--from=build"));
+        string served = copy.Words[^2];
+        var trim = Assert.Single(dockerfile.InStage("build", "RUN"), r => r.Arguments.Contains($"cd {served}"));
+        foreach (string library in new[] { "libtorch*.so", "libc10.so", "libLibTorchSharp.so", "libgomp-*.so.*" })
+            Assert.Contains(library, trim.Words);
+        Assert.DoesNotContain(dockerfile.InStage("serve", "RUN"), r => r.Arguments.Contains("apt-get")); // nothing added to the base image
     }
 
     [Fact]

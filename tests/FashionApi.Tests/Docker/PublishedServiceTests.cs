@@ -12,6 +12,7 @@ namespace FashionApi.Tests.Docker;
 
 /// <summary>What the container would do, without Docker: the Dockerfile's own restore and publish commands, then its
 /// ENTRYPOINT started with its runtime ENV, trained, queried, and stopped the way <c>docker stop</c> does (SIGTERM).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PublishedServiceTests : IDisposable
 {
     readonly DockerfileModel dockerfile = DockerfileModel.Load();

@@ -40,6 +40,8 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+        // Also as host settings, which Program sees before it registers services (the Role decides what is registered).
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 
     /// <summary>Serves over real Kestrel on a free loopback port instead of the in-memory transport, for tests of what

@@ -7,13 +7,12 @@ public class TrainingTests
 {
     static TrainingResult Train(Hyperparameters hp) => SoftmaxTrainer.Train(TestData.TrainingData, hp);
 
-    [Theory]
-    [InlineData("scratch")]
-    [InlineData("builtin")]
-    public void The_seed_preset_reproduces_the_tutorial_table(string implementation)
+    [Fact]
+    public void The_seed_preset_reproduces_the_books_table()
     {
-        var result = Train(TrainingPresets.Seed with { Implementation = implementation });
+        var result = TestData.SeedModel; // the seed preset, as the service trains it (fused)
 
+        Assert.Equal(Implementation.Fused, result.Hyperparameters.Implementation);
         Assert.Equal(5, result.History.Count);
         // Dive into Deep Learning 3.6, epoch 1: loss 0.7846, train acc 0.749, test acc 0.794; epoch 5: 0.4854, 0.836, 0.828.
         var first = result.History[0];
@@ -21,25 +20,65 @@ public class TrainingTests
         Assert.InRange(first.TrainAccuracy, 0.749 - 0.01, 0.749 + 0.01);
         Assert.InRange(first.TestAccuracy, 0.794 - 0.02, 0.794 + 0.02);
         var last = result.History[^1];
-        Assert.InRange(last.Loss, 0.4854 - 0.005, 0.4854 + 0.005);
-        Assert.InRange(last.TrainAccuracy, 0.836 - 0.005, 0.836 + 0.005);
-        Assert.InRange(last.TestAccuracy, 0.828 - 0.005, 0.828 + 0.005);
-        Assert.InRange(result.Evaluation.TestAccuracy, 0.828 - 0.005, 0.828 + 0.005);
+        Assert.Equal(0.4854, Math.Round(last.Loss, 4));
+        Assert.Equal(0.836, Math.Round(last.TrainAccuracy, 3));
+        Assert.InRange(last.TestAccuracy, 0.828 - 0.002, 0.828 + 0.002);
+        Assert.Equal(last.TestAccuracy, result.Evaluation.TestAccuracy);
         for (int i = 1; i < result.History.Count; i++)
             Assert.True(result.History[i].Loss < result.History[i - 1].Loss, $"loss rose at epoch {i + 1}");
     }
 
     [Fact]
-    public void The_default_preset_reaches_at_least_0_845_test_accuracy()
+    public void The_default_preset_keeps_a_median_test_accuracy_of_at_least_0_847_over_seeds_0_to_4()
     {
-        var result = Train(TrainingPresets.Default);
-        Assert.True(result.Evaluation.TestAccuracy >= 0.845, $"test accuracy {result.Evaluation.TestAccuracy:F4}");
+        var accuracies = Enumerable.Range(0, 5)
+            .Select(seed => Train(TrainingPresets.Default with { Seed = seed }).Evaluation.TestAccuracy).Order().ToList();
+        Assert.True(accuracies[2] >= 0.847, $"test accuracies {string.Join(", ", accuracies.Select(a => a.ToString("F4")))}");
+    }
+
+    /// <summary>The three implementations are one algorithm: from the same seed they reach the same weights, to float
+    /// rounding, for every optimizer, in file or shuffled order, whatever the schedule, and with a last minibatch
+    /// smaller than the others (60,000 = 233 × 257 + 119 and 234 × 256 + 96).</summary>
+    [Theory]
+    [InlineData(Optimizer.Sgd, 0.1, 0.0, 0.0, false, Schedule.Constant, 256)] // the book's settings
+    [InlineData(Optimizer.Sgd, 0.1, 0.0, 0.0, true, Schedule.Constant, 257)]
+    [InlineData(Optimizer.Sgd, 0.05, 0.9, 1e-3, false, Schedule.Cosine, 257)]
+    [InlineData(Optimizer.Sgd, 0.05, 0.9, 0.0, true, Schedule.Constant, 256)]
+    [InlineData(Optimizer.Adam, 0.01, 0.0, 0.0, false, Schedule.Constant, 257)]
+    [InlineData(Optimizer.Adam, 0.01, 0.0, 1e-4, true, Schedule.Cosine, 256)]
+    public void Fused_scratch_and_builtin_give_the_same_weights(Optimizer optimizer, double learningRate, double momentum,
+        double weightDecay, bool shuffle, Schedule schedule, int batchSize)
+    {
+        var hp = TrainingPresets.Seed with
+        {
+            Optimizer = optimizer, LearningRate = learningRate, Momentum = momentum, WeightDecay = weightDecay,
+            Shuffle = shuffle, Schedule = schedule, BatchSize = batchSize, Epochs = 1, Seed = 3,
+        };
+        var fused = Train(hp with { Implementation = Implementation.Fused });
+        Assert.True(fused.Evaluation.TestAccuracy > 0.75, $"test accuracy {fused.Evaluation.TestAccuracy:F4}");
+        foreach (var other in new[] { Implementation.Scratch, Implementation.Builtin })
+        {
+            var result = Train(hp with { Implementation = other });
+            float weights = LargestDifference(fused.Weights.Weight, result.Weights.Weight);
+            float biases = LargestDifference(fused.Weights.Bias, result.Weights.Bias);
+            Assert.True(weights < 1e-5f && biases < 1e-5f, $"{other} differs from fused by up to {weights} (weights), {biases} (biases)");
+            Assert.Equal(fused.History[0].Loss, result.History[0].Loss, 1e-5);
+            Assert.Equal(fused.History[0].TrainAccuracy, result.History[0].TrainAccuracy, 1e-3);
+            Assert.Equal(fused.Evaluation.TestAccuracy, result.Evaluation.TestAccuracy, 1e-3);
+        }
+    }
+
+    static float LargestDifference(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b).Max(p => Math.Abs(p.First - p.Second));
     }
 
     [Theory]
-    [InlineData("scratch")]
-    [InlineData("builtin")]
-    public void Same_seed_gives_the_same_weights_and_another_seed_does_not(string implementation)
+    [InlineData(Implementation.Fused)]
+    [InlineData(Implementation.Scratch)]
+    [InlineData(Implementation.Builtin)]
+    public void Same_seed_gives_the_same_weights_and_another_seed_does_not(Implementation implementation)
     {
         var hp = TrainingPresets.Seed with { Implementation = implementation, Epochs = 1, Shuffle = true, Seed = 7 };
         var a = Train(hp).Weights;
@@ -51,49 +90,32 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData("sgd", 256)]
-    [InlineData("adam", 257)] // 60,000 = 233 × 257 + 119: a last minibatch of odd size, split 59 + 60
-    public void Two_threads_give_exactly_the_weights_of_one(string optimizer, int batchSize)
-    {
-        var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01 : 0.1, BatchSize = batchSize, Epochs = 1 };
-        var one = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 1);
-        var two = SoftmaxTrainer.Train(TestData.TrainingData, hp, threads: 2);
-        Assert.Equal(one.Weights.Weight, two.Weights.Weight);
-        Assert.Equal(one.Weights.Bias, two.Weights.Bias);
-        Assert.Equal(one.History[0].Loss, two.History[0].Loss);
-        Assert.True(two.Evaluation.TestAccuracy > 0.75, $"test accuracy {two.Evaluation.TestAccuracy:F4}");
-    }
-
-    [Theory]
-    [InlineData("scratch", "sgd", 0.9)]
-    [InlineData("scratch", "adam", 0.0)]
-    [InlineData("builtin", "sgd", 0.9)]
-    [InlineData("builtin", "adam", 0.0)]
-    public void Every_optimizer_learns(string implementation, string optimizer, double momentum)
+    [InlineData(Optimizer.Sgd, 0.9)]
+    [InlineData(Optimizer.Adam, 0.0)]
+    public void Every_optimizer_learns(Optimizer optimizer, double momentum)
     {
         var result = Train(TrainingPresets.Seed with
         {
-            Implementation = implementation, Optimizer = optimizer, Momentum = momentum, Epochs = 2,
-            LearningRate = optimizer == "adam" ? 0.01 : 0.05, WeightDecay = 1e-4, Shuffle = true, Schedule = "cosine",
+            Optimizer = optimizer, Momentum = momentum, Epochs = 2,
+            LearningRate = optimizer == Optimizer.Adam ? 0.01 : 0.05, WeightDecay = 1e-4, Shuffle = true, Schedule = Schedule.Cosine,
         });
-        Assert.True(result.Evaluation.TestAccuracy > 0.80, $"{implementation}/{optimizer}: {result.Evaluation.TestAccuracy:F4}");
+        Assert.True(result.Evaluation.TestAccuracy > 0.80, $"{optimizer}: {result.Evaluation.TestAccuracy:F4}");
     }
 
-    [Theory]
-    [InlineData("adam", 0.01, 0.0, 0.0)]
-    [InlineData("sgd", 0.05, 0.9, 1e-3)]
-    [InlineData("sgd", 0.1, 0.0, 0.0)]
-    public void The_hand_written_updates_match_torch_optim(string optimizer, double learningRate, double momentum, double weightDecay)
+    [Fact]
+    public void The_scratch_pieces_compute_what_the_book_says()
     {
-        var hp = TrainingPresets.Seed with { Optimizer = optimizer, LearningRate = learningRate, Momentum = momentum, WeightDecay = weightDecay, Epochs = 1 };
-        var scratch = Train(hp with { Implementation = "scratch" });
-        var builtin = Train(hp with { Implementation = "builtin" });
+        using var scores = TorchSharp.torch.tensor(new float[] { 1, 2, 3, 1000, 1000, 1000 }, [2, 3]);
+        using var probabilities = ScratchSoftmaxRegression.Softmax(scores);
+        float e = MathF.Exp(1), sum = e + e * e + e * e * e;
+        Assert.Equal([e / sum, e * e / sum, e * e * e / sum, 1f / 3, 1f / 3, 1f / 3], probabilities.data<float>().ToArray(),
+            (x, y) => Math.Abs(x - y) < 1e-6); // no overflow at 1000: the row maximum is subtracted first
 
-        // Same initial weights (same seed), same algorithm: the two differ only by float rounding.
-        float largest = scratch.Weights.Weight.Zip(builtin.Weights.Weight).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(largest < 1e-5f, $"weights differ by up to {largest}");
-        Assert.Equal(builtin.History[0].Loss, scratch.History[0].Loss, 1e-6);
-        Assert.Equal(builtin.Evaluation.TestAccuracy, scratch.Evaluation.TestAccuracy);
+        using var labels = TorchSharp.torch.tensor(new long[] { 2, 0 });
+        using var loss = ScratchSoftmaxRegression.CrossEntropy(probabilities, labels);
+        Assert.Equal([-MathF.Log(e * e * e / sum), MathF.Log(3)], loss.data<float>().ToArray(), (x, y) => Math.Abs(x - y) < 1e-6);
+        using var correct = ScratchSoftmaxRegression.Accuracy(probabilities, labels);
+        Assert.Equal(2, correct.item<long>()); // a tie goes to the first class, as argmax does
     }
 
     [Fact]
@@ -123,11 +145,11 @@ public class TrainingTests
     {
         var errors = (TrainingPresets.Default with
         {
-            Implementation = "keras", Epochs = 0, LearningRate = double.NaN, BatchSize = 0, Optimizer = "rmsprop",
-            WeightDecay = -1, Seed = -1, Schedule = "step",
+            Implementation = (Implementation)42, Epochs = 0, LearningRate = double.NaN, BatchSize = 0, Optimizer = (Optimizer)42,
+            WeightDecay = -1, Seed = -1, Schedule = (Schedule)42,
         }).Validate();
         Assert.Equal(["batchSize", "epochs", "implementation", "learningRate", "optimizer", "schedule", "seed", "weightDecay"], errors.Keys.Order());
-        Assert.Contains("scratch, builtin", errors["implementation"][0]);
+        Assert.Contains("scratch, fused, builtin", errors["implementation"][0]);
         Assert.Empty(TrainingPresets.Seed.Validate());
         Assert.Empty(TrainingPresets.Default.Validate());
     }

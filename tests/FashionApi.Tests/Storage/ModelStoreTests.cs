@@ -1,7 +1,13 @@
+using System.Diagnostics.Metrics;
 using FashionApi.Inference;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
 using FashionApi.Tests.Infrastructure;
+using FashionApi.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FashionApi.Tests.Storage;
 
@@ -11,7 +17,9 @@ public class ModelStoreTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    ModelStore Store(int keep = 5) => TestStores.Create(directory.Path, keep);
+    // Pruning's grace period is off unless a test is about it: these tests save versions a moment apart.
+    ModelStore Store(int keep = 5, ILogger<ModelStore>? logger = null) =>
+        TestStores.Create(directory.Path, keep, logger, pruneGracePeriod: TimeSpan.Zero);
 
     ModelManifest SaveSeed(ModelStore store, bool activate = true)
     {
@@ -102,6 +110,10 @@ public class ModelStoreTests : IDisposable
         Assert.Equal([good.Version], store.List().Select(m => m.Version));
         Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
         store.RemoveLeftovers();
+        Assert.True(Directory.Exists(staging)); // as young as this, another process may still be writing it
+
+        MakeOlder(staging, new FashionApiOptions().StaleLeftoverAge + TimeSpan.FromMinutes(1));
+        store.RemoveLeftovers();
         Assert.False(Directory.Exists(staging));
         Assert.Equal(good.Version, store.LoadActiveOrNewest()?.Manifest.Version);
     }
@@ -122,13 +134,16 @@ public class ModelStoreTests : IDisposable
     [Fact]
     public void Pruning_problems_are_logged_not_thrown()
     {
-        var store = Store(keep: 1);
+        var logger = new FakeLogger<ModelStore>();
+        var store = Store(keep: 1, logger);
         var old = SaveSeed(store, activate: false);
         var active = SaveSeed(store);
         File.WriteAllText(Path.Combine(directory.Path, "versions", $".deleting-{old.Version}"), "in the way");
 
         store.Prune();
         Assert.Equal(new[] { active.Version, old.Version }.Order(), store.List().Select(m => m.Version).Order());
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains($"Could not delete old model version {old.Version}", warning.Message);
     }
 
     [Fact]
@@ -180,6 +195,131 @@ public class ModelStoreTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => store.Load(".."));
         Assert.Throws<FileNotFoundException>(() => store.Load(".staging-x"));
         Assert.Equal(saved.Version, store.Load(saved.Version).Manifest.Version);
+    }
+
+    [Fact]
+    public void Pruning_spares_versions_saved_or_active_within_the_grace_period()
+    {
+        var store = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.FromMinutes(1));
+        var first = SaveSeed(store);
+        var second = SaveSeed(store);
+        var third = SaveSeed(store);
+        store.Prune();
+        Assert.Equal(3, store.List().Count); // all saved just now: a replica may be loading any of them
+
+        var later = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
+        later.Prune();
+        Assert.Equal([third.Version], later.List().Select(m => m.Version));
+        Assert.False(Directory.Exists(Path.Combine(directory.Path, "versions", first.Version)));
+        Assert.False(Directory.Exists(Path.Combine(directory.Path, "versions", second.Version)));
+    }
+
+    [Fact]
+    public void Pruning_spares_the_version_that_was_active_until_a_moment_ago()
+    {
+        var store = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.FromMinutes(1));
+        var old = SaveSeed(store);
+        var replaced = SaveSeed(store);
+        var active = SaveSeed(store);
+        foreach (string version in new[] { old.Version, replaced.Version, active.Version })
+            BackdateManifest(version, TimeSpan.FromHours(1));
+        store.MarkActive(old.Version);
+        store.MarkActive(replaced.Version);
+        store.MarkActive(active.Version);
+
+        store.Prune();
+        // Both earlier ones were active within the last minute: a replica may have read active.json just before.
+        Assert.Equal(3, store.List().Count);
+    }
+
+    [Fact]
+    public void The_store_lock_is_an_OS_lock_that_another_process_cannot_take()
+    {
+        var store = Store();
+        using (store.LockForWriting("test"))
+            Assert.Equal(1, RunFlock(Path.Combine(directory.Path, StoreLock.FileName)));
+        Assert.Equal(0, RunFlock(Path.Combine(directory.Path, StoreLock.FileName))); // released
+    }
+
+    [Fact]
+    public void A_writer_that_cannot_get_the_lock_in_time_fails_clearly_and_writes_nothing()
+    {
+        var good = SaveSeed(Store());
+        var blocked = TestStores.Create(directory.Path, lockTimeout: TimeSpan.FromMilliseconds(300));
+        // Another open file description holding the lock: to flock, the same as another process holding it.
+        using var holder = new FileStream(Path.Combine(directory.Path, StoreLock.FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var e = Assert.Throws<StoreBusyException>(() => blocked.Save(TestData.SeedModel, "sha", jobId: null));
+        Assert.Contains("another process", e.Message);
+        Assert.Throws<StoreBusyException>(() => blocked.MarkActive("anything"));
+        blocked.Prune(); // housekeeping: logs, never throws
+
+        Assert.Equal([good.Version], blocked.List().Select(m => m.Version));
+        Assert.Equal(good.Version, blocked.ActiveVersion());
+        Assert.Empty(Directory.GetDirectories(Path.Combine(directory.Path, "versions"), ".*"));
+    }
+
+    [Fact]
+    public void A_serving_instance_never_writes_to_the_store()
+    {
+        var writer = Store();
+        var older = SaveSeed(writer);
+        var newer = SaveSeed(writer);
+        File.WriteAllText(Path.Combine(directory.Path, "versions", newer.Version, "weights.bin"), "damaged");
+        var reader = TestStores.Create(directory.Path, role: InstanceRole.Serve);
+        byte[] activeBefore = File.ReadAllBytes(Path.Combine(directory.Path, "active.json"));
+
+        Assert.Equal(older.Version, reader.LoadActiveOrNewest()?.Manifest.Version); // falls back, but records nothing
+        Assert.Equal(activeBefore, File.ReadAllBytes(Path.Combine(directory.Path, "active.json")));
+        Assert.Throws<InvalidOperationException>(() => reader.MarkActive(older.Version));
+        Assert.Throws<InvalidOperationException>(() => reader.Save(TestData.SeedModel, "sha", null));
+    }
+
+    [Fact]
+    public async Task Activating_holds_the_lock_from_load_to_record_so_a_prune_cannot_delete_the_version_in_between()
+    {
+        var store = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
+        var old = SaveSeed(store);
+        SaveSeed(store);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var active = new ActiveModel(store, new FashionApiMetrics(services.GetRequiredService<IMeterFactory>(),
+            new TrainingJobQueue(Microsoft.Extensions.Options.Options.Create(new FashionApiOptions()))));
+        var pruner = TestStores.Create(directory.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero, lockTimeout: TimeSpan.FromSeconds(10));
+
+        // Prune from another thread the moment activation has loaded the old version and holds the lock.
+        Task? prune = null;
+        using (store.LockForWriting("test: activation in progress"))
+        {
+            prune = Task.Run(pruner.Prune);
+            Thread.Sleep(200); // the prune is now waiting for the lock
+            Assert.False(prune.IsCompleted);
+            active.ActivateSaved(old.Version);
+        }
+        await prune.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(old.Version, store.ActiveVersion());
+        Assert.Equal(old.Version, store.Load(old.Version).Manifest.Version); // still on disk, whole
+    }
+
+    void BackdateManifest(string version, TimeSpan by)
+    {
+        string path = Path.Combine(directory.Path, "versions", version, "manifest.json");
+        var manifest = System.Text.Json.JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(path), HttpAssertions.Json)!;
+        File.WriteAllBytes(path, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest with { CreatedAt = manifest.CreatedAt - by }, HttpAssertions.Json));
+    }
+
+    static void MakeOlder(string directory, TimeSpan by)
+    {
+        var then = DateTime.UtcNow - by;
+        foreach (string file in Directory.GetFiles(directory)) File.SetLastWriteTimeUtc(file, then);
+        Directory.SetLastWriteTimeUtc(directory, then);
+    }
+
+    /// <summary>Asks util-linux's flock(1), another process, to take the lock without waiting: 0 = got it, 1 = held.</summary>
+    static int RunFlock(string path)
+    {
+        using var process = System.Diagnostics.Process.Start("flock", ["--nonblock", "--exclusive", path, "true"])!;
+        Assert.True(process.WaitForExit(10_000), "flock did not finish within 10 s");
+        return process.ExitCode;
     }
 
     static void CopyDirectory(string from, string to)
