@@ -2,6 +2,7 @@ using FashionApi.Inference;
 using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Storage;
+using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FashionApi.Endpoints;
@@ -22,11 +23,31 @@ public static class ModelEndpoints
         group.MapGet("/models", (ModelStore store, ActiveModel active) =>
             {
                 string? current = active.Current?.Manifest.Version;
-                return TypedResults.Ok(store.List().Select(m => new SavedModel(m.Version, m.Version == current, m.Implementation,
-                    m.CreatedAt, m.Evaluation.TestAccuracy, m.JobId)).ToList());
+                return TypedResults.Ok(store.List().Select(m => new SavedModel(m.Version, m.Version == current, m.Evaluation.TestAccuracy,
+                    m.Implementation, m.Preset, m.CreatedAt, m.JobId, m.Activation)).ToList());
             })
             .WithName("ListModels")
-            .WithSummary("Saved model versions, newest first");
+            .WithSummary("Saved model versions, newest first: test accuracy, implementation, preset, created time, whether active");
+
+        group.MapGet("/models/{version}", Results<Ok<ModelManifest>, ProblemHttpResult> (string version, ModelStore store) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(store.Manifest(version));
+                }
+                catch (FileNotFoundException)
+                {
+                    return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
+                        statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
+                }
+                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
+                {
+                    return TypedResults.Problem($"The manifest of model version '{version}' cannot be read: {e.Message}",
+                        statusCode: StatusCodes.Status409Conflict, title: "Damaged model version");
+                }
+            })
+            .WithName("GetModel")
+            .WithSummary("One saved version's whole manifest: hyperparameters, preset, activation policy, history, evaluation, checksums");
 
         group.MapPost("/models/{version}/activate", Results<Ok<ModelManifest>, ProblemHttpResult> (
                 string version, ActiveModel active, ILogger<ActiveModel> logger) =>
@@ -62,5 +83,7 @@ public static class ModelEndpoints
     }
 }
 
-/// <summary>One saved version, as listed by <c>GET /models</c>.</summary>
-public sealed record SavedModel(string Version, bool Active, Implementation Implementation, DateTimeOffset CreatedAt, double TestAccuracy, string? JobId);
+/// <summary>One saved version, as listed by <c>GET /models</c>. <c>Preset</c> and <c>Activation</c> (the policy of the
+/// job that made it) are null for versions saved before they were recorded.</summary>
+public sealed record SavedModel(string Version, bool Active, double TestAccuracy, Implementation Implementation, string? Preset,
+    DateTimeOffset CreatedAt, string? JobId, ActivationPolicy? Activation);

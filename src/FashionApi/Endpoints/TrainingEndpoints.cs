@@ -20,7 +20,7 @@ public static class TrainingEndpoints
                 var (hyperparameters, errors) = request.Resolve();
                 if (hyperparameters is null)
                     throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
-                var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default")
+                var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
                           ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
                               $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +
                               "Try again when one has started, or cancel one (DELETE /train/{id}).", StatusCodes.Status429TooManyRequests)
@@ -85,6 +85,11 @@ public sealed record TrainRequest
     /// <summary>'default' (the best in under a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
     /// <example>default</example>
     public string? Preset { get; init; }
+
+    /// <summary>Whether the new model replaces the one serving: 'always' (the default), 'ifBetter' (only if its test
+    /// accuracy beats the active model's) or 'never' (save only). The job's result says whether it was activated.</summary>
+    /// <example>always</example>
+    public ActivationPolicy? Activate { get; init; }
 
     /// <summary>'fused' (the from-scratch algorithm arranged for speed, used by the presets), 'scratch' (the chapter's
     /// from-scratch code as the book writes it) or 'builtin' (nn.Linear, the library's loss, torch.optim). All three

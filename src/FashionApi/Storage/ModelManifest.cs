@@ -1,4 +1,5 @@
 using FashionApi.Model;
+using FashionApi.Training;
 
 namespace FashionApi.Storage;
 
@@ -13,4 +14,6 @@ public sealed record ModelManifest(
     double TrainingSeconds,
     string DatasetSha256,
     string WeightsSha256,
-    string? JobId);
+    string? JobId,
+    string? Preset = null,
+    ActivationPolicy? Activation = null);

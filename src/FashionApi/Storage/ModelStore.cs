@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FashionApi.Infrastructure;
 using FashionApi.Model;
+using FashionApi.Training;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Storage;
@@ -29,7 +30,7 @@ public sealed class ModelStore
         this.options = options;
         this.logger = logger;
         Root = Path.GetFullPath(options.Value.ModelDirectory, environment.ContentRootPath);
-        writeLock = new StoreLock(Root, options.Value.StoreLockTimeout);
+        writeLock = new StoreLock(Root, options.Value.StoreLockTimeout, logger);
     }
 
     public string Root { get; }
@@ -49,14 +50,15 @@ public sealed class ModelStore
         return writeLock.Acquire(operation);
     }
 
-    /// <summary>Writes a trained model as a new version (not yet active) and returns its manifest.</summary>
-    public ModelManifest Save(TrainingResult result, string datasetSha256, string? jobId)
+    /// <summary>Writes a trained model as a new version (not yet active) and returns its manifest; the job's preset and
+    /// activation policy are kept in it.</summary>
+    public ModelManifest Save(TrainingResult result, string datasetSha256, string? jobId, string? preset = null, ActivationPolicy? activation = null)
     {
         byte[] weights = WeightsFile.Serialize(result.Weights.Validate());
         var createdAt = DateTimeOffset.UtcNow;
         string version = $"{createdAt:yyyyMMdd-HHmmss-fff}-{CamelCaseEnumConverter.Name(result.Hyperparameters.Implementation)}-{Guid.NewGuid().ToString("N")[..6]}";
         var manifest = new ModelManifest(version, result.Hyperparameters.Implementation, result.Hyperparameters, result.History,
-            result.Evaluation, createdAt, result.Seconds, datasetSha256, Convert.ToHexStringLower(SHA256.HashData(weights)), jobId);
+            result.Evaluation, createdAt, result.Seconds, datasetSha256, Convert.ToHexStringLower(SHA256.HashData(weights)), jobId, preset, activation);
 
         using var writing = LockForWriting($"save model {version}");
         RemoveLeftovers();
@@ -91,6 +93,16 @@ public sealed class ModelStore
         if (actual != manifest.WeightsSha256)
             throw new InvalidDataException($"weights of {version} fail their checksum (expected {manifest.WeightsSha256}, found {actual}).");
         return (manifest, WeightsFile.Deserialize(weights));
+    }
+
+    /// <summary>One version's manifest, without loading its weights.</summary>
+    /// <exception cref="FileNotFoundException">No such version.</exception>
+    public ModelManifest Manifest(string version)
+    {
+        string directory = VersionDirectory(version);
+        if (!Directory.Exists(directory))
+            throw new FileNotFoundException($"Model version '{version}' does not exist.", directory);
+        return ReadManifest(directory);
     }
 
     /// <summary>The manifests of all saved versions that can be read, newest first.</summary>

@@ -8,13 +8,14 @@ namespace FashionApi.Storage;
 /// Re-entrant on the thread that holds it, so an operation made of several writes (load, record as active) can hold
 /// it throughout. Held only while writing: readers never take it.
 /// </summary>
-public sealed class StoreLock(string root, TimeSpan timeout)
+public sealed class StoreLock(string root, TimeSpan timeout, ILogger logger)
 {
     public const string FileName = ".lock";
     static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(25);
 
     readonly Lock gate = new(); // orders this process's writers before they compete with other processes
     FileStream? file;
+    string? held;
     int depth;
 
     public string Path { get; } = System.IO.Path.Combine(root, FileName);
@@ -27,7 +28,13 @@ public sealed class StoreLock(string root, TimeSpan timeout)
         if (!gate.TryEnter(timeout)) throw Busy(operation);
         try
         {
-            if (depth == 0) file = OpenExclusively(operation, deadline);
+            if (depth == 0)
+            {
+                file = OpenExclusively(operation, deadline);
+                held = operation;
+                // The time in the message lets the multi-process tests check that no two writers ever overlap.
+                logger.LogDebug("Model store lock taken to {Operation} at {Time:O}", operation, DateTime.UtcNow);
+            }
             depth++;
             return new Releaser(this);
         }
@@ -66,6 +73,7 @@ public sealed class StoreLock(string root, TimeSpan timeout)
     {
         if (--depth == 0)
         {
+            logger.LogDebug("Model store lock released after {Operation} at {Time:O}", held, DateTime.UtcNow);
             file!.Dispose();
             file = null;
         }

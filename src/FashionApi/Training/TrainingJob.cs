@@ -6,7 +6,7 @@ public enum TrainingJobStatus { Queued, Running, Succeeded, Failed, Cancelled }
 
 /// <summary>One requested training run. Every change of state happens under its own lock (the worker advances it,
 /// a client may cancel it); readers get consistent <see cref="Snapshot"/>s.</summary>
-public sealed class TrainingJob(string id, string? preset, Hyperparameters hyperparameters)
+public sealed class TrainingJob(string id, string? preset, Hyperparameters hyperparameters, ActivationPolicy activation = ActivationPolicy.Always)
 {
     readonly Lock sync = new();
     readonly List<EpochMetrics> history = [];
@@ -16,10 +16,13 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     string? error, modelVersion;
     bool committing;
     double? testAccuracy;
+    ActivationDecision? activationDecision;
     TaskCompletionSource? changed; // made only when someone listens, so unwatched jobs pay nothing per report
 
     public string Id { get; } = id;
     public Hyperparameters Hyperparameters { get; } = hyperparameters;
+    public string? Preset { get; } = preset;
+    public ActivationPolicy Activation { get; } = activation;
     public CancellationTokenSource Cancellation { get; } = new();
 
     public TrainingJobSnapshot Snapshot()
@@ -27,10 +30,11 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
         lock (sync)
         {
             var p = progress;
-            return new TrainingJobSnapshot(Id, status, preset, Hyperparameters,
+            return new TrainingJobSnapshot(Id, status, Preset, Hyperparameters,
                 new JobProgress(p?.Epoch ?? 0, Hyperparameters.Epochs, p?.Batch ?? 0, p?.BatchesPerEpoch ?? 0,
                     status == TrainingJobStatus.Succeeded ? 100 : Math.Round(p?.Percent ?? 0, 1)),
-                history.ToList(), CreatedAt, startedAt, finishedAt, error, modelVersion, testAccuracy);
+                history.ToList(), CreatedAt, startedAt, finishedAt, error, modelVersion, testAccuracy,
+                Activation, activationDecision?.Activate, activationDecision?.Reason);
         }
     }
 
@@ -82,7 +86,16 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
         }
     }
 
-    public void Succeed(string version, double accuracy) => Finish(TrainingJobStatus.Succeeded, null, version, accuracy);
+    /// <summary>The model is saved as <paramref name="version"/>; <paramref name="decision"/> says whether it serves.</summary>
+    public void Succeed(string version, double accuracy, ActivationDecision decision)
+    {
+        lock (sync)
+        {
+            activationDecision = decision;
+            FinishLocked(TrainingJobStatus.Succeeded, null, version, accuracy);
+        }
+    }
+
     public void Fail(string message) => Finish(TrainingJobStatus.Failed, message, null, null);
 
     /// <summary>Asks the job to stop. A queued job is cancelled at once; a running one stops at its next minibatch.
@@ -144,4 +157,7 @@ public sealed record TrainingJobSnapshot(
     DateTimeOffset? FinishedAt,
     string? Error,
     string? ModelVersion,
-    double? TestAccuracy);
+    double? TestAccuracy,
+    ActivationPolicy Activate,
+    bool? Activated,
+    string? NotActivatedReason);

@@ -15,12 +15,12 @@ public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
     readonly Lock admission = new();
 
     /// <summary>Queues a job, or returns null when <c>MaxQueuedJobs</c> are already waiting.</summary>
-    public TrainingJob? TryEnqueue(Hyperparameters hyperparameters, string? preset)
+    public TrainingJob? TryEnqueue(Hyperparameters hyperparameters, string? preset, ActivationPolicy activation = ActivationPolicy.Always)
     {
         lock (admission)
         {
             if (Waiting >= options.Value.MaxQueuedJobs) return null;
-            var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters);
+            var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters, activation);
             jobs[job.Id] = job;
             Forget();
             if (!pending.Writer.TryWrite(job))

@@ -80,6 +80,31 @@ public sealed class TrainingWorker(
         trainingData?.Dispose();
     }
 
+    /// <summary>Applies the job's activation policy against the model active in the store, holding the store's lock so
+    /// that no other process activates one between the comparison and the switch.</summary>
+    ActivationDecision Promote(ActivationPolicy policy, ModelManifest manifest, ModelWeights weights)
+    {
+        using var writing = store.LockForWriting($"decide whether to activate model {manifest.Version}");
+        var decision = ActivationDecision.For(policy, manifest.Evaluation.TestAccuracy, ActiveInStore());
+        if (decision.Activate) activeModel.Activate(manifest, weights);
+        return decision;
+    }
+
+    /// <summary>The version <c>active.json</c> names and its test accuracy; null when there is none or it cannot be read
+    /// (a model that cannot be served is no model to beat).</summary>
+    (string Version, double Accuracy)? ActiveInStore()
+    {
+        if (store.ActiveVersion() is not { } version) return null;
+        try
+        {
+            return (version, store.Manifest(version).Evaluation.TestAccuracy);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
@@ -106,11 +131,15 @@ public sealed class TrainingWorker(
             // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
             if (!job.TryBeginCommit())
                 throw new OperationCanceledException(cancellation.Token);
-            var manifest = store.Save(result, data.Dataset.ContentSha256, job.Id);
-            activeModel.Activate(manifest, result.Weights);
-            job.Succeed(manifest.Version, result.Evaluation.TestAccuracy);
-            logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
-                job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
+            var manifest = store.Save(result, data.Dataset.ContentSha256, job.Id, job.Preset, job.Activation);
+            var decision = Promote(job.Activation, manifest, result.Weights);
+            job.Succeed(manifest.Version, result.Evaluation.TestAccuracy, decision);
+            if (decision.Activate)
+                logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
+                    job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
+            else
+                logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} saved, not activated: {Reason}",
+                    job.Id, result.Seconds, manifest.Version, decision.Reason);
             metrics.TrainingFinished(TrainingJobStatus.Succeeded);
             activeModel.PruneOldVersions();
         }

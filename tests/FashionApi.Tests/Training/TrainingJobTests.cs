@@ -25,7 +25,7 @@ public class TrainingJobTests
         Assert.True(job.TryBeginCommit());
         Assert.False(job.Cancel());
         Assert.False(job.Cancellation.IsCancellationRequested);
-        job.Succeed("v1", 0.8);
+        job.Succeed("v1", 0.8, new ActivationDecision(true, null));
         Assert.Equal(TrainingJobStatus.Succeeded, job.Snapshot().Status);
     }
 
