@@ -109,8 +109,9 @@ volume "$prefix-shared"
 run "$prefix-trainer" "$image" "$prefix-shared" FashionApi__Role=train FashionApi__TrainOnStartup=false
 run "$prefix-replica-1" "$serve_image" "$prefix-shared"
 run "$prefix-replica-2" "$serve_image" "$prefix-shared"
-sleep 3
+live() { curl -fsS "$(url "$1")/health/live"; }
 for r in 1 2; do
+  wait_for "replica $r answering" 60 live "$prefix-replica-$r"
   status=$(curl -s -o /dev/null -w '%{http_code}' "$(url "$prefix-replica-$r")/health/ready" || true)
   [[ $status == 503 ]] || fail "replica $r on an empty volume answered $status, not 503"
 done
