@@ -12,10 +12,10 @@ public sealed class BuiltinSoftmaxRegression : ISoftmaxImplementation
     public BuiltinSoftmaxRegression(Hyperparameters hyperparameters, Generator generator)
     {
         using (no_grad())
+        using (NewDisposeScope())
         {
             // Same initialisation as the from-scratch version, W (784×10) ~ N(0, 0.01); nn.Linear keeps it transposed.
-            using var initial = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator);
-            model.Weight.copy_(initial.t());
+            model.Weight.copy_(normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator).t());
             model.Bias.zero_();
         }
         optimizer = hyperparameters.Optimizer switch

@@ -33,9 +33,11 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
         // computes X·W + b and one update changes both. W is drawn exactly as scratch draws it (784×10, N(0, 0.01))
         // and stored transposed: libtorch multiplies a 784-wide minibatch by 10 columns about twice as fast as
         // scores 10×n = Wᵀ·Xᵀ, and the update product G·X then needs no transpose of its own.
-        using (var weight = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator))
-        using (var bias = zeros(ModelWeights.Outputs, 1))
-            parameters = cat([weight.t(), bias], 1);
+        using (NewDisposeScope())
+        {
+            var weight = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator);
+            parameters = cat([weight.t(), zeros(ModelWeights.Outputs, 1)], 1).MoveToOuterDisposeScope();
+        }
         // Trick: buffers are allocated once per job and reused by every step.
         inputBuffer = empty(hyperparameters.BatchSize, Columns);
         using (var constantColumn = inputBuffer.narrow(1, ModelWeights.Inputs, 1))

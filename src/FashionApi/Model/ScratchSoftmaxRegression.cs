@@ -51,8 +51,11 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
     /// <summary>The model: softmax(X·W + b), one row of 784 pixels per image in, ten probabilities per image out.</summary>
     public Tensor Net(Tensor X) => Softmax(X.reshape(-1, W.shape[0]).matmul(W) + b);
 
-    /// <summary>−log of the probability each image's true class got.</summary>
-    public static Tensor CrossEntropy(Tensor y_hat, Tensor y) => -log(y_hat.gather(1, y.unsqueeze(1)).squeeze(1));
+    /// <summary>−log of the probability each image's true class got. A probability that rounds to 0 (a model very
+    /// sure of another class, as large learning rates make it) counts as the smallest float, a loss of about 103
+    /// rather than infinity.</summary>
+    public static Tensor CrossEntropy(Tensor y_hat, Tensor y) =>
+        -log(y_hat.gather(1, y.unsqueeze(1)).squeeze(1).clamp_min(float.Epsilon));
 
     /// <summary>How many images the most probable class gets right.</summary>
     public static Tensor Accuracy(Tensor y_hat, Tensor y) => y_hat.argmax(1).eq(y).sum();

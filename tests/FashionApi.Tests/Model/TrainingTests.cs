@@ -114,6 +114,10 @@ public class TrainingTests
         using var labels = TorchSharp.torch.tensor(new long[] { 2, 0 });
         using var loss = ScratchSoftmaxRegression.CrossEntropy(probabilities, labels);
         Assert.Equal([-MathF.Log(e * e * e / sum), MathF.Log(3)], loss.data<float>().ToArray(), (x, y) => Math.Abs(x - y) < 1e-6);
+        using var certain = TorchSharp.torch.tensor(new float[] { 0, 1 }, [1, 2]);
+        using var wrongClass = TorchSharp.torch.tensor(new long[] { 0 });
+        using var finite = ScratchSoftmaxRegression.CrossEntropy(certain, wrongClass);
+        Assert.InRange(finite.item<float>(), 100f, 105f); // −log(0) would be infinite, and the epoch's mean loss with it
         using var correct = ScratchSoftmaxRegression.Accuracy(probabilities, labels);
         Assert.Equal(2, correct.item<long>()); // a tie goes to the first class, as argmax does
     }
