@@ -35,7 +35,7 @@ public static class TrainingEventEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/presets", () => TypedResults.Ok(new TrainingPresetList(TrainingPresets.ByName, new TrainingFieldChoices(
-                Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>()))))
+                Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>(), Enum.GetValues<ActivationPolicy>()))))
             .WithName("ListTrainingPresets")
             .WithSummary("The training presets by name with every hyperparameter each sets, and the values each choice field accepts");
 
@@ -47,5 +47,6 @@ public static class TrainingEventEndpoints
 /// accepted values of each field that is a choice.</summary>
 public sealed record TrainingPresetList(IReadOnlyDictionary<string, Hyperparameters> Presets, TrainingFieldChoices Choices);
 
-/// <summary>The accepted values of the training fields that are choices, by field name.</summary>
-public sealed record TrainingFieldChoices(Implementation[] Implementation, Optimizer[] Optimizer, Schedule[] Schedule);
+/// <summary>The accepted values of the training fields that are choices, by field name; the first of
+/// <c>activate</c> is its default.</summary>
+public sealed record TrainingFieldChoices(Implementation[] Implementation, Optimizer[] Optimizer, Schedule[] Schedule, ActivationPolicy[] Activate);

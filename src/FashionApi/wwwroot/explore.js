@@ -21,6 +21,11 @@ export function start() {
   document.getElementById("reset-filters").addEventListener("click", () => filter({ trueLabel: "", predictedLabel: "", mistakes: false }));
   document.getElementById("prev").addEventListener("click", () => go(state.page - 1));
   document.getElementById("next").addEventListener("click", () => go(state.page + 1));
+  document.getElementById("page-number").addEventListener("change", e => {
+    const page = Math.min(state.pages, Math.max(1, Math.round(Number(e.target.value)) || 1));
+    e.target.value = page;
+    go(page);
+  });
   document.addEventListener("model-changed", () => { modelVersion = null; });
   shown();
 }
@@ -70,8 +75,11 @@ async function load() {
     const result = await api(`/samples?${query}`, { signal: loading.signal });
     showError(document.getElementById("explore-error"), null);
     state.pages = result.pages;
+    const pageNumber = document.getElementById("page-number");
+    pageNumber.max = result.pages;
+    pageNumber.value = result.page;
     document.getElementById("page-info").textContent =
-      `${result.total.toLocaleString()} image${result.total === 1 ? "" : "s"} · page ${result.page} of ${result.pages}`;
+      `of ${result.pages} · ${result.total.toLocaleString("en-US")} image${result.total === 1 ? "" : "s"}`;
     document.getElementById("prev").disabled = result.page <= 1;
     document.getElementById("next").disabled = result.page >= result.pages;
     grid.replaceChildren(...result.items.map(sample => {

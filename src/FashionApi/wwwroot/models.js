@@ -12,13 +12,14 @@ export function shown() { load(); }
 async function load() {
   const error = document.getElementById("models-error");
   try {
-    const [versions, jobs, active] = await Promise.all([api("/models"), api("/train"), api("/model").catch(() => null)]);
-    const details = await Promise.all(versions.map(v => describe(v, jobs, active)));
+    const versions = await api("/models");
+    const manifests = await Promise.all(versions.map(v => api(`/models/${encodeURIComponent(v.version)}`).catch(() => null)));
     document.getElementById("versions").replaceChildren(...versions.map((version, i) => el("tr", {},
       el("td", { class: "mono" }, version.version, version.active ? el("span", { class: "badge" }, "active") : null),
       el("td", {}, percent(version.testAccuracy, 2)),
       el("td", {}, version.implementation),
-      el("td", { class: "hyperparameters" }, details[i]),
+      el("td", {}, version.preset ?? "—"),
+      el("td", { class: "hyperparameters" }, describe(manifests[i]?.hyperparameters)),
       el("td", {}, formatDate(version.createdAt)),
       el("td", {}, version.active ? null : el("button", {
         type: "button", "aria-label": `Activate ${version.version}`, onclick: e => activate(version.version, e.target),
@@ -31,12 +32,8 @@ async function load() {
   }
 }
 
-/** The hyperparameters of a version, from its manifest when the service shows one per version, else from the
- *  active model or the job that trained it. */
-function describe(version, jobs, active) {
-  const hp = version.hyperparameters
-    ?? (active?.version === version.version ? active.hyperparameters : null)
-    ?? jobs.find(j => j.modelVersion === version.version)?.hyperparameters;
+/** A version's hyperparameters in one line (from its manifest, GET /models/{version}). */
+function describe(hp) {
   if (!hp) return "—";
   const parts = [`${hp.optimizer} lr ${hp.learningRate}`, `${hp.epochs} epochs`, `batch ${hp.batchSize}`];
   if (hp.schedule && hp.schedule !== "constant") parts.push(hp.schedule);

@@ -2,7 +2,7 @@
 // its Server-Sent Events stream (GET /train/{id}/events); recent jobs from GET /train.
 import { api, el, showError, percent, formatDate, modelChanged } from "./api.js";
 
-const CHOICE_FIELDS = ["implementation", "optimizer", "schedule"];
+const CHOICE_FIELDS = ["implementation", "optimizer", "schedule", "activate"];
 const NUMBERS = ["epochs", "learningRate", "batchSize", "momentum", "weightDecay", "seed"];
 
 let presets = {};
@@ -29,6 +29,7 @@ export async function start() {
     options: {
       maintainAspectRatio: false, animation: { duration: 150 },
       interaction: { mode: "index", intersect: false },
+      plugins: { legend: { labels: { usePointStyle: true } } },
       scales: {
         x: { title: { display: true, text: "Epoch" } },
         loss: { position: "left", beginAtZero: true, title: { display: true, text: "Loss" } },
@@ -59,9 +60,10 @@ function fill(preset) {
   if (!preset) return;
   const form = document.getElementById("train-form");
   for (const field of CHOICE_FIELDS) {
-    const options = [...new Set([...(choices[field] ?? []), preset[field]])];
+    const value = preset[field] ?? choices[field]?.[0]; // activate is not part of a preset: its default comes first
+    const options = [...new Set([...(choices[field] ?? []), value])];
     form.elements[field].replaceChildren(...options.map(v => el("option", { value: v }, v)));
-    form.elements[field].value = preset[field];
+    form.elements[field].value = value;
   }
   for (const field of NUMBERS) form.elements[field].value = preset[field];
   form.elements.shuffle.checked = preset.shuffle;
@@ -149,10 +151,11 @@ function follow(id) {
     describe(job);
     bar.value = job.status === "succeeded" ? 100 : bar.value;
     status.textContent = job.status === "succeeded"
-      ? `Job ${id}: succeeded — model ${job.modelVersion}, test accuracy ${percent(job.testAccuracy)}`
+      ? `Job ${id}: succeeded — model ${job.modelVersion}, test accuracy ${percent(job.testAccuracy)}` +
+        (job.activated === false ? `; not activated: ${job.notActivatedReason}` : "")
       : `Job ${id}: ${job.status}${job.error ? ` — ${job.error}` : ""}`;
     loadJobs();
-    if (job.status === "succeeded") modelChanged();
+    if (job.status === "succeeded") modelChanged(); // a new version either way; maybe a new active one
   });
   stream.addEventListener("error", () => {
     if (finished) return;

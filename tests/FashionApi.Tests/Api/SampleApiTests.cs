@@ -140,5 +140,6 @@ public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionAp
         Assert.Contains("builtin", choices.GetProperty("implementation").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(["sgd", "adam"], choices.GetProperty("optimizer").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal(["constant", "cosine"], choices.GetProperty("schedule").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["always", "ifBetter", "never"], choices.GetProperty("activate").EnumerateArray().Select(v => v.GetString()));
     }
 }

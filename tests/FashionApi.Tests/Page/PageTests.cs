@@ -26,7 +26,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         });
         await Expect(page.Locator("#predicted")).ToHaveTextAsync(FashionApi.Dataset.FashionMnist.ClassNames[ModelLabel(0)]);
         await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("confident");
-        Assert.Equal(28, await page.Locator("#seen").EvaluateAsync<int>("img => img.naturalWidth"));
+        await page.WaitForFunctionAsync("(() => { const img = document.getElementById('seen'); return img.complete && img.naturalWidth === 28; })()");
         Assert.Equal(10, await page.EvaluateAsync<int>("Chart.getChart('probabilities').data.datasets[0].data.filter(p => p > 0).length"));
         Assert.Empty(errors);
     }
@@ -44,7 +44,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
             await page.Mouse.MoveAsync(box.X + box.Width * x, box.Y + box.Height * y, new() { Steps = 8 });
         await page.Mouse.UpAsync();
 
-        await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("your drawing");
+        await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("confident · your drawing"); // not "Classifying your drawing…"
         string label = await page.Locator("#predicted").InnerTextAsync();
         Assert.Contains(label, FashionApi.Dataset.FashionMnist.ClassNames);
         await Expect(page.Locator("#seen")).ToBeVisibleAsync();
@@ -61,7 +61,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         var (page, errors) = await fixture.OpenAsync("/#explore");
         var items = page.Locator("#grid li");
         await Expect(items).ToHaveCountAsync(60);
-        await Expect(page.Locator("#page-info")).ToContainTextAsync("10,000 images · page 1 of 167");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("of 167 · 10,000 images");
         await Expect(items.First).ToContainTextAsync("Ankle boot");
         await page.WaitForFunctionAsync("[...document.querySelectorAll('#grid img')].every(i => i.complete && i.naturalWidth === 28)");
         Assert.Equal(28, await items.First.Locator("img").EvaluateAsync<int>("img => img.naturalHeight"));
@@ -74,13 +74,21 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         await Expect(items).ToHaveCountAsync(60);
         Assert.Equal(60, await page.Locator("#grid li.wrong").CountAsync());
         await page.Locator("#next").ClickAsync();
-        await Expect(page.Locator("#page-info")).ToContainTextAsync("page 2 of");
+        await Expect(page.Locator("#page-number")).ToHaveValueAsync("2");
         Assert.Equal(await items.CountAsync(), await page.Locator("#grid li.wrong").CountAsync());
+        int lastPage = (errorsOfModel + 59) / 60; // typed page numbers reach the end of the set
+        await page.Locator("#page-number").FillAsync(lastPage.ToString());
+        await page.Locator("#page-number").PressAsync("Enter");
+        await Expect(page.Locator("#page-info")).ToContainTextAsync($"of {lastPage} ·");
+        await Expect(page.Locator("#page-number")).ToHaveValueAsync(lastPage.ToString());
+        await Expect(items).ToHaveCountAsync(errorsOfModel - 60 * (lastPage - 1));
+        await Expect(page.Locator("#next")).ToBeDisabledAsync();
 
         // A confusion cell: shirts taken for T-shirts, exactly as many as the matrix says.
         int cell = TestData.SeedModel.Evaluation.ConfusionMatrix[6][0];
         await page.Locator("#matrix button[data-true='6'][data-predicted='0']").ClickAsync();
-        await Expect(page.Locator("#page-info")).ToContainTextAsync($"{cell:N0} images · page 1 of");
+        await Expect(page.Locator("#page-info")).ToContainTextAsync($"· {cell:N0} images");
+        await Expect(page.Locator("#page-number")).ToHaveValueAsync("1");
         await Expect(items).ToHaveCountAsync(Math.Min(60, cell));
         foreach (var item in await items.AllAsync())
         {

@@ -21,7 +21,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
     }
 
     [Fact]
-    public async Task A_seed_job_started_from_the_page_draws_five_epochs_live_and_ends_succeeded_then_an_older_version_is_activated()
+    public async Task A_seed_job_started_from_the_page_draws_five_epochs_live_and_ends_succeeded_a_long_one_is_cancelled_and_an_older_version_activated()
     {
         var (page, errors) = await fixture.OpenAsync("/#train", initScript: """
             // Records the type of every Server-Sent Event the page receives.
@@ -66,12 +66,23 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await Expect(page.Locator("#jobs tr").First).ToContainTextAsync("succeeded");
         await Expect(page.Locator("#jobs tr").Nth(1)).ToContainTextAsync("cancelled");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "train.png"), FullPage = true });
+        await Expect(page.Locator("#cancel")).ToBeDisabledAsync();
+
+        // A long job shows its progress within the epoch, and the Cancel button stops it.
+        await page.Locator("[name=epochs]").FillAsync("500");
+        await page.Locator("#start").ClickAsync();
+        await Expect(page.Locator("#job-status")).ToContainTextAsync(new Regex(@"running — epoch \d+/500, batch \d+/235"));
+        await page.Locator("#cancel").ClickAsync();
+        await Expect(page.Locator("#job-status")).ToContainTextAsync("cancelled");
+        await Expect(page.Locator("#cancel")).ToBeDisabledAsync();
 
         // Models: the new version is active; the older one (the seed model saved before start-up) can be activated.
         await page.Locator("nav a[data-view='models']").ClickAsync();
         var rows = page.Locator("#versions tr");
         await Expect(rows).ToHaveCountAsync(2);
         await Expect(rows.First.Locator(".badge")).ToHaveTextAsync("active");
+        await Expect(rows.First).ToContainTextAsync("sgd lr 0.1, 5 epochs, batch 256, in file order, seed 0");
+        await Expect(rows.First).ToContainTextAsync("seed"); // the preset
         await page.Locator($"button[aria-label='Activate {fixture.Factory.SeedVersion}']").ClickAsync();
         await Expect(rows.Nth(1).Locator(".badge")).ToHaveTextAsync("active");
         await Expect(rows.First.Locator("button")).ToHaveTextAsync("Activate");
