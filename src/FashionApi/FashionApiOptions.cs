@@ -33,11 +33,30 @@ public sealed class FashionApiOptions
     /// <summary>Largest accepted image, in bytes (each image of a batch counts on its own).</summary>
     [Range(1, 64 * 1024 * 1024)] public int MaxImageBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Largest accepted image area, read from its header before decoding (guards decompression bombs).</summary>
-    [Range(1, 100_000_000)] public long MaxImagePixels { get; set; } = 4096L * 4096;
+    /// <summary>Largest accepted image area, read from its header before decoding (guards decompression bombs). 2048×2048
+    /// keeps the costliest accepted image (a WebP) under about 0.4 s of CPU and 32 MB; the model sees 28×28.</summary>
+    [Range(1, 100_000_000)] public long MaxImagePixels { get; set; } = 2048L * 2048;
+
+    /// <summary>Most time one request may spend decoding its images (all of a batch's together); 413 beyond.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")] public TimeSpan MaxDecodingTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most images in one <c>POST /predict/batch</c>.</summary>
     [Range(1, 100_000)] public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>Most training jobs waiting to run (the running one not counted); <c>POST /train</c> answers 429 beyond.</summary>
+    [Range(1, 1000)] public int MaxQueuedJobs { get; set; } = 4;
+
+    /// <summary>Longest one training job may run; after that it fails and the active model keeps serving.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")] public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Requests per minute one client may make to the management routes (<c>POST /train</c>,
+    /// <c>DELETE /train/{id}</c>, <c>POST /models/{version}/activate</c>); 0 turns the limit off. A client is its IP
+    /// address, or the API key when it presents the right one.</summary>
+    [Range(0, 1_000_000)] public int ManagementRequestsPerMinute { get; set; } = 30;
+
+    /// <summary>Requests per second one client may make to <c>POST /predict</c> and <c>/predict/batch</c>; 0 (the
+    /// default) means no limit.</summary>
+    [Range(0, 1_000_000)] public int PredictionRequestsPerSecond { get; set; }
 
     /// <summary>How many finished training jobs <c>GET /train</c> remembers.</summary>
     [Range(1, 10_000)] public int JobHistory { get; set; } = 50;

@@ -9,8 +9,11 @@ builder.AddObservability();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseJsonCharsetCheck();
+app.UseRateLimiter();
 app.UseWebPage();
 app.UseApiDocumentation();
+app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();

@@ -74,6 +74,7 @@ public static class ModelEndpoints
                 }
             })
             .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
             .RequireTrainingRole()
             .WithName("ActivateModel")
             .WithSummary("Make a saved version the active model (roll back or forward)");

@@ -12,8 +12,8 @@ namespace FashionApi.Endpoints;
 /// body (single only) or JSON pixel arrays, told apart by Content-Type.</summary>
 public static class PredictionEndpoints
 {
-    const string SingleAccepted = "multipart/form-data with the file in field 'image', a raw image body (image/png, image/jpeg, " +
-                                  "image/bmp, image/gif, ...), or application/json {\"pixels\": [784 numbers]}";
+    static readonly string SingleAccepted = "multipart/form-data with the file in field 'image', a raw image body (" +
+                                            string.Join(", ", AcceptedImageFormats.MediaTypes) + "), or application/json {\"pixels\": [784 numbers]}";
     const string BatchAccepted = "multipart/form-data with the files in field 'images', or application/json {\"instances\": [[784 numbers], ...]}";
 
     public static RouteGroupBuilder MapPredictions(this IEndpointRouteBuilder routes)
@@ -24,17 +24,27 @@ public static class PredictionEndpoints
         group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert, [FromQuery] string? include,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
+                var mode = InvertModes.Parse(invert);
                 if (request.HasJsonContentType())
                 {
-                    var body = await RequestBodies.ReadJsonAsync<PixelsRequest>(request);
+                    var body = await RequestBodies.ReadJsonAsync<PixelsRequest>(request, RequestBodies.MaxJsonBytes(1));
                     return TypedResults.Ok(predictor.Predict(PixelsRequest.ToUnitRange(body.Pixels, "pixels"))[0]);
                 }
-                byte[] encoded = request.HasFormContentType
-                    ? (await RequestBodies.ReadFormFilesAsync(request, "image", options.Value.MaxImageBytes))[0]
-                    : RequestBodies.IsImage(request)
-                        ? await RequestBodies.ReadRawAsync(request, options.Value.MaxImageBytes)
-                        : throw RequestBodies.Unsupported(request, SingleAccepted);
-                var prepared = preprocessor.Prepare(encoded, InvertModes.Parse(invert));
+                byte[] encoded;
+                if (request.HasFormContentType)
+                {
+                    await using var files = RequestBodies.ReadMultipartFilesAsync(request, "image", options.Value.MaxImageBytes, 1,
+                        request.HttpContext.RequestAborted).GetAsyncEnumerator();
+                    await files.MoveNextAsync(); // throws when there is no file; a second one is never read
+                    encoded = files.Current;
+                }
+                else if (RequestBodies.IsImage(request))
+                    encoded = await RequestBodies.ReadRawImageAsync(request, options.Value.MaxImageBytes);
+                else
+                    throw RequestBodies.Unsupported(request, SingleAccepted);
+
+                using var budget = DecodingBudget.Start(request, options.Value);
+                var prepared = budget.Run(token => preprocessor.Prepare(encoded, mode, token));
                 return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with
                 {
                     Preprocessing = prepared.Preprocessing,
@@ -53,11 +63,13 @@ public static class PredictionEndpoints
         group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
+                var mode = InvertModes.Parse(invert);
                 int limit = options.Value.MaxBatchSize;
                 if (request.HasJsonContentType())
                 {
-                    var body = await RequestBodies.ReadJsonAsync<BatchPixelsRequest>(request);
-                    var instances = body.Instances ?? throw new RequestRejectedException("'instances' is required: an array of images, each 784 numbers.");
+                    var body = await RequestBodies.ReadJsonAsync<BatchPixelsRequest>(request, RequestBodies.MaxJsonBytes(limit));
+                    var instances = body.Instances ?? throw new RequestRejectedException(RejectionReason.InvalidPixels,
+                        "'instances' is required: an array of images, each 784 numbers.");
                     CheckBatchSize(instances.Length, limit, "instances");
                     var pixels = new float[instances.Length * FashionMnist.PixelCount];
                     for (int i = 0; i < instances.Length; i++)
@@ -66,9 +78,12 @@ public static class PredictionEndpoints
                 }
                 if (!request.HasFormContentType) throw RequestBodies.Unsupported(request, BatchAccepted);
 
-                var files = await RequestBodies.ReadFormFilesAsync(request, "images", options.Value.MaxImageBytes);
-                CheckBatchSize(files.Count, limit, "images");
-                var prepared = files.Select(file => preprocessor.Prepare(file, InvertModes.Parse(invert))).ToList();
+                // Each image is decoded as it arrives, so only one encoded image is in memory at a time.
+                using var budget = DecodingBudget.Start(request, options.Value);
+                var prepared = new List<PreparedImage>();
+                await foreach (var file in RequestBodies.ReadMultipartFilesAsync(request, "images", options.Value.MaxImageBytes, limit,
+                                   request.HttpContext.RequestAborted))
+                    prepared.Add(budget.Run(token => preprocessor.Prepare(file, mode, token)));
                 var batch = new byte[prepared.Count * FashionMnist.PixelCount];
                 for (int i = 0; i < prepared.Count; i++)
                     prepared[i].Pixels.CopyTo(batch, i * FashionMnist.PixelCount);
@@ -82,9 +97,11 @@ public static class PredictionEndpoints
             .WithSummary("Classify many images in one forward pass; results in input order")
             .WithDescription("Send " + BatchAccepted + ". Images are prepared as for POST /predict.");
 
+        group.RequireRateLimiting(ClientRateLimits.Predictions);
         group.ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
@@ -92,9 +109,9 @@ public static class PredictionEndpoints
     static void CheckBatchSize(int count, int limit, string field)
     {
         if (count == 0)
-            throw new RequestRejectedException($"'{field}' holds no images.");
+            throw new RequestRejectedException(RejectionReason.InvalidPixels, $"'{field}' holds no images.");
         if (count > limit)
-            throw new RequestRejectedException($"'{field}' holds {count} images; at most {limit} are accepted per batch.",
+            throw new RequestRejectedException(RejectionReason.BatchTooLarge, $"'{field}' holds {count} images; at most {limit} are accepted per batch.",
                 StatusCodes.Status413PayloadTooLarge);
     }
 }
@@ -110,12 +127,12 @@ public sealed record PixelsRequest(float[]? Pixels)
     public static float[] ToUnitRange(float[]? values, string field)
     {
         if (values is null)
-            throw new RequestRejectedException($"'{field}' is required: {FashionMnist.PixelCount} numbers (28×28, row-major).");
+            throw new RequestRejectedException(RejectionReason.InvalidPixels, $"'{field}' is required: {FashionMnist.PixelCount} numbers (28×28, row-major).");
         if (values.Length != FashionMnist.PixelCount)
-            throw new RequestRejectedException($"'{field}' has {values.Length} values; expected {FashionMnist.PixelCount} (28×28).");
+            throw new RequestRejectedException(RejectionReason.InvalidPixels, $"'{field}' has {values.Length} values; expected {FashionMnist.PixelCount} (28×28).");
         int bad = Array.FindIndex(values, v => !float.IsFinite(v) || v < 0 || v > 255);
         if (bad >= 0)
-            throw new RequestRejectedException($"'{field}[{bad}]' is {values[bad]}; values must be 0–255 (or 0–1).");
+            throw new RequestRejectedException(RejectionReason.InvalidPixels, $"'{field}[{bad}]' is {values[bad]}; values must be 0–255 (or 0–1).");
         return values.All(v => v <= 1f) ? (float[])values.Clone() : values.Select(v => v / 255f).ToArray();
     }
 }

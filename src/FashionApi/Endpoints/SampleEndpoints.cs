@@ -21,9 +21,9 @@ public static class SampleEndpoints
                 CheckLabel(predictedLabel, nameof(predictedLabel));
                 int size = pageSize ?? 60, number = page ?? 1;
                 if (size is < 1 or > MaxPageSize)
-                    throw new RequestRejectedException($"pageSize={size} is out of range; use 1–{MaxPageSize}.");
+                    throw new RequestRejectedException(RejectionReason.InvalidParameter, $"pageSize={size} is out of range; use 1–{MaxPageSize}.");
                 if (number < 1)
-                    throw new RequestRejectedException($"page={number} is out of range; pages are counted from 1.");
+                    throw new RequestRejectedException(RejectionReason.InvalidParameter, $"page={number} is out of range; pages are counted from 1.");
                 if (await PredictionsOrProblem(samples, cancellationToken) is not { } predictions)
                     return DatasetMissing();
 
@@ -78,7 +78,7 @@ public static class SampleEndpoints
     static void CheckLabel(int? label, string name)
     {
         if (label is < 0 or >= FashionMnist.ClassCount)
-            throw new RequestRejectedException($"{name}={label} is not a class; use 0–{FashionMnist.ClassCount - 1} " +
+            throw new RequestRejectedException(RejectionReason.InvalidParameter, $"{name}={label} is not a class; use 0–{FashionMnist.ClassCount - 1} " +
                                                $"({string.Join(", ", FashionMnist.ClassNames.Select((n, i) => $"{i} {n}"))}).");
     }
 

@@ -2,6 +2,8 @@ using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace FashionApi.Endpoints;
 
@@ -12,16 +14,25 @@ public static class TrainingEndpoints
     {
         var group = routes.MapGroup("/train").WithTags("Train");
 
-        group.MapPost("", Results<Accepted<TrainingJobSnapshot>, ValidationProblem> (TrainRequest? request, TrainingJobQueue queue) =>
+        group.MapPost("", (TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
             {
                 request ??= new TrainRequest();
                 var (hyperparameters, errors) = request.Resolve();
-                if (hyperparameters is null) return TypedResults.ValidationProblem(errors, "The training request has invalid values.");
-                var job = queue.Enqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always);
+                if (hyperparameters is null)
+                    throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
+                var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
+                          ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
+                              $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +
+                              "Try again when one has started, or cancel one (DELETE /train/{id}).", StatusCodes.Status429TooManyRequests)
+                              { RetryAfter = QueueRetryAfter };
                 return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
             })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxTrainRequestBytes))
             .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
             .RequireTrainingRole()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("StartTraining")
             .WithSummary("Queue a training job (preset 'default' or 'seed', any field overrides it)")
             .WithDescription("Jobs run one at a time in the background. The new model becomes active when the job succeeds; " +
@@ -47,6 +58,7 @@ public static class TrainingEndpoints
                 return TypedResults.Accepted($"/train/{id}", job.Snapshot());
             })
             .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
             .RequireTrainingRole()
             .WithName("CancelTrainingJob")
             .WithSummary("Cancel a queued or running training job; the active model is untouched");
@@ -55,6 +67,12 @@ public static class TrainingEndpoints
         group.ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
+
+    /// <summary>A training request is a dozen small fields.</summary>
+    const long MaxTrainRequestBytes = 16 * 1024;
+
+    /// <summary>Jobs of the presets take seconds; a client told to come back sooner would only be refused again.</summary>
+    static readonly TimeSpan QueueRetryAfter = TimeSpan.FromSeconds(10);
 
     static ProblemHttpResult UnknownJob(string id) =>
         TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
@@ -87,7 +105,7 @@ public sealed record TrainRequest
     /// <example>0.01</example>
     public double? LearningRate { get; init; }
 
-    /// <summary>Images per minibatch (1–60000).</summary>
+    /// <summary>Images per minibatch (16–60000).</summary>
     /// <example>256</example>
     public int? BatchSize { get; init; }
 

@@ -1,4 +1,5 @@
 using FashionApi.Endpoints;
+using FashionApi.Inference;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -71,7 +72,7 @@ public static class ApiDocumentation
                 ["application/json"] = new() { Schema = json },
             };
             if (!metadata.Batch)
-                foreach (string type in new[] { "image/png", "image/jpeg", "image/bmp", "image/gif" })
+                foreach (string type in AcceptedImageFormats.MediaTypes)
                     content[type] = new() { Schema = file };
             operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
         }

@@ -21,9 +21,17 @@ public static class ApiKeyFilter
                 SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
             return valid
                 ? await next(context)
-                : TypedResults.Problem($"This operation needs the header {Header} with the service's API key.",
-                    statusCode: StatusCodes.Status401Unauthorized, title: "API key required");
+                : throw new RequestRejectedException(RejectionReason.ApiKeyRequired,
+                    $"This operation needs the header {Header} with the service's API key.", StatusCodes.Status401Unauthorized);
         }).WithMetadata(new ApiKeyRequiredMetadata());
+
+    /// <summary>Outside Development, says at start-up when the guarded operations are open to anyone.</summary>
+    public static WebApplication WarnWhenNoApiKey(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment() && string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<FashionApiOptions>>().Value.ApiKey))
+            app.Logger.LogWarning("No API key is set (FashionApi:ApiKey): anyone who can reach the service can train, cancel jobs and activate models");
+        return app;
+    }
 }
 
 /// <summary>Marks an endpoint as guarded, so the OpenAPI document can say so.</summary>

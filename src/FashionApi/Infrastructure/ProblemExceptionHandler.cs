@@ -1,37 +1,37 @@
 using FashionApi.Inference;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace FashionApi.Infrastructure;
 
-/// <summary>Turns the exceptions that mean "the client sent something we cannot use" or "no model yet" into RFC 9457
-/// problem details with a useful detail. Anything else is a real server fault: logged, answered 500 without internals.</summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+/// <summary>Turns the exceptions that mean "the client sent something we cannot use" into rejections answered by
+/// <see cref="RequestRejections"/>, and "no model yet" into a 503. Anything else is a real server fault: logged,
+/// answered 500 without internals.</summary>
+public sealed class ProblemExceptionHandler(RequestRejections rejections, IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+    : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail) = exception switch
+        switch (exception)
         {
-            RequestRejectedException e => (e.StatusCode, ReasonPhrases.GetReasonPhrase(e.StatusCode), e.Message),
-            BadHttpRequestException e => (e.StatusCode, ReasonPhrases.GetReasonPhrase(e.StatusCode), Describe(e)),
-            ModelNotReadyException e => (StatusCodes.Status503ServiceUnavailable, "Model not ready", e.Message),
-            _ => (0, "", ""),
-        };
-        if (status == 0)
-        {
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-            return false;
+            case RequestRejectedException rejection:
+                return await rejections.WriteAsync(context, rejection);
+            case BadHttpRequestException e:
+                // Kestrel's verdict on the HTTP itself (bad chunking, body over the size limit, ...) or binding's.
+                var reason = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? RejectionReason.BodyTooLarge : RejectionReason.MalformedHttp;
+                return await rejections.WriteAsync(context, new RequestRejectedException(reason, Describe(e), e.StatusCode, e));
+            case ModelNotReadyException e:
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "10";
+                return await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    Exception = e,
+                    ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Model not ready", Detail = e.Message },
+                });
+            default:
+                logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                return false;
         }
-
-        if (status == StatusCodes.Status503ServiceUnavailable)
-            context.Response.Headers.RetryAfter = "10";
-        context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
     }
 
     /// <summary>Model binding's message names the parameter; the JSON reader's inner message says where the JSON broke.</summary>

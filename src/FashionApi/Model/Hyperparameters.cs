@@ -15,6 +15,10 @@ public sealed record Hyperparameters(
     long Seed,
     Schedule Schedule)
 {
+    /// <summary>Smaller minibatches add nothing to a linear model's accuracy but make every epoch thousands of steps
+    /// (batch 1 is 60,000 steps an epoch), which let one request keep the trainer busy for hours.</summary>
+    public const int MinBatchSize = 16;
+
     /// <summary>Field name → problems, empty when the values can be trained with.</summary>
     public Dictionary<string, string[]> Validate()
     {
@@ -27,7 +31,7 @@ public sealed record Hyperparameters(
         Check(Enum.IsDefined(Implementation), "implementation", $"must be one of: {CamelCaseEnumConverter.AcceptedNames<Implementation>()}.");
         Check(Epochs is >= 1 and <= 500, "epochs", "must be between 1 and 500.");
         Check(double.IsFinite(LearningRate) && LearningRate is > 0 and <= 10, "learningRate", "must be greater than 0 and at most 10.");
-        Check(BatchSize is >= 1 and <= 60_000, "batchSize", "must be between 1 and 60000.");
+        Check(BatchSize is >= MinBatchSize and <= 60_000, "batchSize", $"must be between {MinBatchSize} and 60000.");
         Check(Enum.IsDefined(Optimizer), "optimizer", $"must be one of: {CamelCaseEnumConverter.AcceptedNames<Optimizer>()}.");
         Check(double.IsFinite(Momentum) && Momentum is >= 0 and < 1, "momentum", "must be at least 0 and below 1.");
         Check(Momentum == 0 || Optimizer == Optimizer.Sgd, "momentum", "applies to the sgd optimizer only; leave it 0 for adam.");

@@ -12,6 +12,6 @@ public static class PredictionIncludes
     {
         null or "" => false,
         Input => true,
-        _ => throw new RequestRejectedException($"include='{include}' is not understood; the only extra is include={Input}."),
+        _ => throw new RequestRejectedException(RejectionReason.InvalidParameter, $"include='{include}' is not understood; the only extra is include={Input}."),
     };
 }

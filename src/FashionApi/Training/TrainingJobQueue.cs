@@ -6,21 +6,31 @@ using Microsoft.Extensions.Options;
 namespace FashionApi.Training;
 
 /// <summary>Training jobs waiting for, or taken by, the <see cref="TrainingWorker"/>, which runs them one at a time
-/// in the order they were queued. Remembers a bounded number of finished jobs for <c>GET /train</c>.</summary>
+/// in the order they were queued. At most <c>MaxQueuedJobs</c> wait at once; remembers a bounded number of finished jobs
+/// for <c>GET /train</c>.</summary>
 public sealed class TrainingJobQueue(IOptions<FashionApiOptions> options)
 {
     readonly Channel<TrainingJob> pending = Channel.CreateUnbounded<TrainingJob>(new UnboundedChannelOptions { SingleReader = true });
     readonly ConcurrentDictionary<string, TrainingJob> jobs = new();
+    readonly Lock admission = new();
 
-    public TrainingJob Enqueue(Hyperparameters hyperparameters, string? preset, ActivationPolicy activation = ActivationPolicy.Always)
+    /// <summary>Queues a job, or returns null when <c>MaxQueuedJobs</c> are already waiting.</summary>
+    public TrainingJob? TryEnqueue(Hyperparameters hyperparameters, string? preset, ActivationPolicy activation = ActivationPolicy.Always)
     {
-        var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters, activation);
-        jobs[job.Id] = job;
-        Forget();
-        if (!pending.Writer.TryWrite(job))
-            throw new InvalidOperationException("The training queue is closed.");
-        return job;
+        lock (admission)
+        {
+            if (Waiting >= options.Value.MaxQueuedJobs) return null;
+            var job = new TrainingJob(Guid.NewGuid().ToString("N")[..12], preset, hyperparameters, activation);
+            jobs[job.Id] = job;
+            Forget();
+            if (!pending.Writer.TryWrite(job))
+                throw new InvalidOperationException("The training queue is closed.");
+            return job;
+        }
     }
+
+    /// <summary>Jobs queued and not yet started or cancelled.</summary>
+    public int Waiting => jobs.Values.Count(j => j.Status == TrainingJobStatus.Queued);
 
     public TrainingJob? Find(string id) => jobs.GetValueOrDefault(id);
 

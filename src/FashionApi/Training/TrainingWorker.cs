@@ -65,8 +65,8 @@ public sealed class TrainingWorker(
 
         if (options.Value.TrainOnStartup)
         {
-            var job = queue.Enqueue(TrainingPresets.Default, "default");
-            logger.LogInformation("No saved model in {Directory}; training job {Job} queued with the default preset", store.Root, job.Id);
+            var job = queue.TryEnqueue(TrainingPresets.Default, "default");
+            logger.LogInformation("No saved model in {Directory}; training job {Job} queued with the default preset", store.Root, job?.Id);
         }
         else
         {
@@ -109,11 +109,14 @@ public sealed class TrainingWorker(
     {
         if (!job.TryStart()) return; // cancelled while queued
         metrics.TrainingStarted();
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token);
+        using var timeLimit = new CancellationTokenSource();
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, timeLimit.Token);
         var hp = job.Hyperparameters;
+        var maxDuration = options.Value.MaxJobDuration;
         try
         {
             var data = trainingData ??= new TrainingData(datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult());
+            timeLimit.CancelAfter(maxDuration); // the training itself, not a first download of the dataset
             logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
                 job.Id, hp.Implementation, hp.Optimizer, hp.Epochs, hp.LearningRate, hp.BatchSize);
             var result = SoftmaxTrainer.Train(data, hp, progress =>
@@ -139,6 +142,14 @@ public sealed class TrainingWorker(
                     job.Id, result.Seconds, manifest.Version, decision.Reason);
             metrics.TrainingFinished(TrainingJobStatus.Succeeded);
             activeModel.PruneOldVersions();
+        }
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !job.Cancellation.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            job.Fail($"Stopped after running for {maxDuration}, the longest a job may run (MaxJobDuration); the previous model keeps serving. " +
+                     "Use fewer epochs or a larger batchSize.");
+            logger.LogWarning("Job {Job} stopped at its time limit of {Limit}; model {Version} keeps serving", job.Id, maxDuration,
+                activeModel.Current?.Manifest.Version ?? "(none)");
+            metrics.TrainingFinished(TrainingJobStatus.Failed);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {

@@ -81,7 +81,7 @@ public class PredictErrorTests(FashionApiFactory factory) : IClassFixture<Fashio
         SixLabors.ImageSharp.ImageExtensions.SaveAsGif(animation, stream);
         byte[] gif = stream.ToArray();
 
-        using var decoded = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(FashionApi.Inference.ImagePreprocessor.Decoding, gif);
+        using var decoded = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(FashionApi.Inference.AcceptedImageFormats.Decoding, gif);
         Assert.Single(decoded.Frames);
         await (await client.PostAsync("/predict", ImageContent(gif, "image/gif"))).AssertOkJsonAsync();
     }

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 
 namespace FashionApi.Tests.Infrastructure;
@@ -41,10 +44,22 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 
-    /// <summary>Waits until the background worker has loaded a model (or times out).</summary>
-    public async Task<HttpClient> CreateReadyClientAsync()
+    /// <summary>Serves over real Kestrel on a free loopback port instead of the in-memory transport, for tests of what
+    /// only a real HTTP server does (chunked framing, its body size limits); returns the address.</summary>
+    public Uri StartKestrel()
     {
-        var client = CreateClient();
+        UseKestrel(0);
+        StartServer();
+        string address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+    }
+
+    /// <summary>Waits until the background worker has loaded a model (or times out).</summary>
+    public async Task<HttpClient> CreateReadyClientAsync(Uri? kestrel = null)
+    {
+        // Latin-1 headers, so tests can send the bytes a hostile client would (HttpClient refuses non-ASCII by default).
+        var client = kestrel is null ? CreateClient()
+            : new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1 }) { BaseAddress = kestrel };
         for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
             if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return client;
         throw new TimeoutException("The service did not become ready within 30 s.");
