@@ -20,17 +20,21 @@ pids=()
 
 log() { echo "[scale-out ${SECONDS}s] $*" >&2; }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }
+own_ticks() { # this script, its waited-for children (wrk) and the three servers
+  local t; t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat")
+  for pid in "${pids[@]}"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  echo "$t"
+}
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start() { # URL ROLE NAME
+start() { # URL ROLE NAME; leaves the process id in $started_pid
   (cd "$work" && ASPNETCORE_URLS=$1 FashionApi__Role=$2 FashionApi__ModelDirectory=$work/models \
     FashionApi__DataDirectory=$dataset Logging__LogLevel__Default=Warning exec dotnet "$publish/FashionApi.dll") \
     >"$results/server-scale-out-$3.log" 2>&1 &
-  pids+=($!)
-  echo $!
+  started_pid=$!
+  pids+=("$started_pid")
 }
 wait_ready() { # URL
   for _ in $(seq 1 1800); do curl -sf -o /dev/null "$1/health/ready" && return 0; sleep 0.1; done
@@ -50,15 +54,15 @@ dotnet "$artifacts/bin/FashionApi.Benchmarks/release/FashionApi.Benchmarks.dll" 
 pngs=("$work"/bodies/png/*.png)
 
 log "trainer trains its first model; two replicas wait for it"
-start "$trainer" train trainer >/dev/null
-pid1=$(start "$replica1" serve replica-1)
-pid2=$(start "$replica2" serve replica-2)
+start "$trainer" train trainer
+start "$replica1" serve replica-1; pid1=$started_pid
+start "$replica2" serve replica-2; pid2=$started_pid
 for url in "$trainer" "$replica1" "$replica2"; do wait_ready "$url"; done
 for url in "$replica1" "$replica2"; do  # warm-up: JIT and connection set-up out of the measured runs
   wrk -t1 -c4 -d3s -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}" >/dev/null
 done
 
-machine_start=$(busy_ticks) own_start=$(own_ticks) started=$(date +%s%N)
+machine_start=$(busy_ticks) own_start=$(own_ticks) measuring_since=$(date +%s%N)
 one=() two=()
 for round in 1 2; do
   log "round $round: one replica, wrk -t2 -c32 -d10s"
@@ -66,13 +70,14 @@ for round in 1 2; do
   one+=("$(rps "$results/wrk-scale-one-$round.txt")")
   log "round $round: two replicas, wrk -t1 -c16 -d10s on each at once"
   wrk -t1 -c16 -d10s -s bench/post-files.lua "$replica1/predict" -- image/png "${pngs[@]}" >"$results/wrk-scale-two-$round-a.txt" &
+  other_wrk=$!
   wrk -t1 -c16 -d10s -s bench/post-files.lua "$replica2/predict" -- image/png "${pngs[@]}" >"$results/wrk-scale-two-$round-b.txt"
-  wait %1
+  wait "$other_wrk"
   two+=("$(awk -v a="$(rps "$results/wrk-scale-two-$round-a.txt")" -v b="$(rps "$results/wrk-scale-two-$round-b.txt")" 'BEGIN { printf "%.0f", a + b }')")
 done
 failures=$(for f in "$results"/wrk-scale-*.txt; do errors "$f"; done)
 other=$(awk -v t="$(($(busy_ticks) - machine_start - ($(own_ticks) - own_start)))" -v hz="$(getconf CLK_TCK)" \
-  -v s="$(( ($(date +%s%N) - started) / 1000000 ))" -v n="$(nproc)" 'BEGIN { p = 100 * t / hz / (s / 1000 * n); printf "%.0f", p < 0 ? 0 : p }')
+  -v s="$(( ($(date +%s%N) - measuring_since) / 1000000 ))" -v n="$(nproc)" 'BEGIN { p = 100 * t / hz / (s / 1000 * n); printf "%.0f", p < 0 ? 0 : p }')
 hwm() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 {

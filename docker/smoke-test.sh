@@ -4,7 +4,7 @@
 #      the same volume serves the saved model at once;
 #   2. the serve image (--target serve): no libtorch in it, one trainer (all-in-one image, Role train) and two serve
 #      containers on one volume: the replicas become ready with the trainer's first model, a job on the trainer
-#      reaches both, and after serving predictions no replica process has libtorch in its memory maps.
+#      reaches both, and after serving predictions no replica process has libtorch (nor TorchSharp) in its memory maps.
 # Run from anywhere:  bash docker/smoke-test.sh
 # Environment (the defaults suit Docker; some hosts need extra flags, which belong here, not in the Dockerfile):
 #   CONTAINER_ENGINE       docker (default) or podman
@@ -71,7 +71,8 @@ train() { # train CONTAINER → prints the new model version
   curl -fsS "$(url "$1")$location" | json modelVersion
 }
 
-libtorch_maps() { "${engine[@]}" exec "$1" sh -c 'grep -c libtorch /proc/1/maps || true'; }
+# Files mapped by the container's PID 1 (dotnet) whose name mentions torch: libtorch, or even the managed TorchSharp.dll.
+torch_maps() { "${engine[@]}" exec "$1" sh -c 'grep -ci torch /proc/1/maps || true'; }
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   say "Building $image (default target) and $serve_image (--target serve) with ${engine[*]}"
@@ -108,8 +109,9 @@ volume "$prefix-shared"
 run "$prefix-trainer" "$image" "$prefix-shared" FashionApi__Role=train FashionApi__TrainOnStartup=false
 run "$prefix-replica-1" "$serve_image" "$prefix-shared"
 run "$prefix-replica-2" "$serve_image" "$prefix-shared"
-sleep 3
+live() { curl -fsS "$(url "$1")/health/live"; }
 for r in 1 2; do
+  wait_for "replica $r answering" 60 live "$prefix-replica-$r"
   status=$(curl -s -o /dev/null -w '%{http_code}' "$(url "$prefix-replica-$r")/health/ready" || true)
   [[ $status == 503 ]] || fail "replica $r on an empty volume answered $status, not 503"
 done
@@ -120,11 +122,11 @@ second=$(train "$prefix-trainer")
 for r in 1 2; do wait_for "replica $r serving $second" 10 serving "$prefix-replica-$r" "$second"; done
 for r in 1 2; do
   for _ in 1 2 3 4 5; do predict "$prefix-replica-$r" | grep -q "\"modelVersion\":\"$second\"" || fail "replica $r did not classify with $second"; done
-  [[ $(libtorch_maps "$prefix-replica-$r") == 0 ]] || fail "replica $r has libtorch in its memory maps"
+  [[ $(torch_maps "$prefix-replica-$r") == 0 ]] || fail "replica $r has TorchSharp or libtorch in its memory maps"
 done
-[[ $(libtorch_maps "$prefix-trainer") -gt 0 ]] || fail "the trainer shows no libtorch in its maps: the check cannot see it"
+[[ $(torch_maps "$prefix-trainer") -gt 0 ]] || fail "the trainer shows no libtorch in its maps: the check cannot see it"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(url "$prefix-replica-1")/train" || true)
 [[ $code == 409 ]] || fail "POST /train on a replica answered $code, not 409"
-echo "ok: replicas not ready on an empty volume, ready with $first, switched to $second, no libtorch mapped after predictions, 409 on POST /train"
+echo "ok: replicas not ready on an empty volume, ready with $first, switched to $second, neither libtorch nor TorchSharp mapped after predictions, 409 on POST /train"
 
 say "Smoke test passed"

@@ -88,10 +88,12 @@ public sealed class ServiceProcess : IDisposable
         Assert.Fail($"{Name} did not listen within {timeout.TotalSeconds} s.\n{Log}");
     }
 
-    /// <summary>The native libraries the process has mapped into memory (from /proc/&lt;pid&gt;/maps).</summary>
+    /// <summary>The native libraries and managed assemblies the process has mapped into memory (from /proc/&lt;pid&gt;/maps;
+    /// .NET maps every assembly it loads).</summary>
     public IReadOnlyList<string> MappedLibraries() =>
         File.ReadAllLines($"/proc/{process.Id}/maps").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length >= 6 && fields[5].Contains(".so")).Select(fields => Path.GetFileName(fields[5])).Distinct().ToList();
+            .Where(fields => fields.Length >= 6 && (fields[5].Contains(".so") || fields[5].EndsWith(".dll")))
+            .Select(fields => Path.GetFileName(fields[5])).Distinct().ToList();
 
     /// <summary>SIGKILL: no shutdown code runs, as when a node dies or the OOM killer strikes.</summary>
     public void KillHard()
