@@ -134,8 +134,8 @@ wrk_while_training() { # NAME
   wait "$trainer" 2>/dev/null || true
   record "$1_jobs" $(($(succeeded_jobs) - before))
 }
-log "POST /predict while training jobs run back to back (training at low priority, the default)"
-wrk_while_training single-training
+log "POST /predict while training jobs run back to back (training at normal priority, the default)"
+wrk_while_training single-training-normal
 
 log "POST /predict/batch: 256 images per request, JSON and multipart PNG"
 curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/bodies/batch.json" "$url/predict/batch"
@@ -147,11 +147,11 @@ run_wrk batch-multipart -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/pr
   "multipart/form-data; boundary=fashionapi-bench" "$work/bodies/batch.multipart"
 stop_server
 
-# For comparison: the same with training at normal priority (TrainAtLowPriority=false).
-log "POST /predict while training jobs run back to back, training at normal priority"
-FashionApi__TrainAtLowPriority=false start_server "$models" false normal-priority
+# The same with training below request handling in the scheduler (TrainAtLowPriority=true).
+log "POST /predict while training jobs run back to back, training at low priority"
+FashionApi__TrainAtLowPriority=true start_server "$models" false low-priority
 wait_ready 30
-wrk_while_training single-training-normal
+wrk_while_training single-training
 stop_server
 
 # Memory under hostile input: a fresh server (persisted model), its RSS once ready, then the test suite's hostile

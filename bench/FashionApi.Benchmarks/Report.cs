@@ -44,10 +44,10 @@ public static partial class Report
         var trainingNormal = Wrk.Parse(Path.Combine(resultsDir, "wrk-single-training-normal.txt"));
         string VersusIdle(Wrk w) => $"{w.RequestsPerSecond:N0} requests/s ({100 * w.RequestsPerSecond / single.RequestsPerSecond:F0} % of idle), " +
                                      $"p50 {w.P50Ms:F2} ms, p99 {w.P99Ms:F2} ms ({w.P99Ms / single.P99Ms:F1}× idle){w.ErrorNote}";
-        Row($"… the same while `default` training jobs run back to back, training at low priority (the default; {m["single-training_jobs"]} jobs finished in the 10 s)",
+        Row($"… the same while `default` training jobs run back to back, training at low priority (`TrainAtLowPriority=true`; {m["single-training_jobs"]} jobs finished in the 10 s)",
             VersusIdle(training), "p99 ≤ 2× idle, throughput ≥ 80 % of idle",
             training.P99Ms <= 2 * single.P99Ms && training.RequestsPerSecond >= 0.8 * single.RequestsPerSecond && training.Clean);
-        Row($"… the same with `TrainAtLowPriority=false`, for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s)",
+        Row($"… the same with training at normal priority (the default), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s)",
             VersusIdle(trainingNormal));
         Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
