@@ -12,6 +12,8 @@ artifacts=$results/artifacts
 publish=$results/publish
 dataset=/usr/share/datasets/fashion-mnist
 url=http://127.0.0.1:${BENCH_PORT:-5899}
+# The benchmark posts training jobs back to back from one address: lift the per-client limit on management routes.
+export FashionApi__ManagementRequestsPerMinute=0
 measurements=$results/measurements.txt
 work=$(mktemp -d)
 server_pid=""
@@ -150,6 +152,17 @@ log "POST /predict while training jobs run back to back, training at normal prio
 FashionApi__TrainAtLowPriority=false start_server "$models" false normal-priority
 wait_ready 30
 wrk_while_training single-training-normal
+stop_server
+
+# Memory under hostile input: a fresh server (persisted model), its RSS once ready, then the test suite's hostile
+# corpus (about 1,300 malformed requests) ten times over 4 connections, then its RSS and peak again.
+log "hostile corpus: 10 passes against a fresh server"
+start_server "$models" false hostile
+wait_ready 30
+record hostile_rss_start_kb "$(status_kb VmRSS)"
+bench hostile "$url/" "$dataset" 10
+record hostile_rss_after_kb "$(status_kb VmRSS)"
+record hostile_peak_rss_kb "$(status_kb VmHWM)"
 stop_server
 
 # CPU time the rest of the machine used meanwhile, as a share of all cores: other processes skew every figure.

@@ -14,6 +14,7 @@ using SixLabors.ImageSharp.PixelFormats;
 //   prepare   DATASET_DIR OUT_DIR       request bodies for wrk: png/*.png, batch.json, batch.multipart
 //   inprocess DATASET_DIR MEASUREMENTS  training times and in-process prediction throughput, appended as key=value
 //   http-load URL PNG_DIR COUNT         exactly COUNT POST /predict requests over 32 connections; fails on any non-2xx
+//   hostile   URL DATASET_DIR PASSES    the test suite's hostile corpus, PASSES times over 4 connections; fails on any 5xx
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -31,6 +32,8 @@ switch (args)
     case ["train", var dataset, var request, .. var runs]:
         TrainOnce(FashionMnist.Load(dataset), request, runs is [var times] ? int.Parse(times) : 1);
         return 0;
+    case ["hostile", var url, var dataset, var passes]:
+        return await Hostile(url, FashionMnist.Load(dataset).Test, int.Parse(passes));
     case ["report", var resultsDir]:
         Console.Write(Report.Build(resultsDir));
         return 0;
@@ -61,6 +64,35 @@ static void Prepare(FashionMnistSplit test, string outDir)
         multipart.Write("\r\n"u8);
     }
     multipart.Write("--fashionapi-bench--\r\n"u8);
+}
+
+static async Task<int> Hostile(string url, FashionMnistSplit test, int passes)
+{
+    const int Connections = 4;
+    var corpus = FashionApi.Tests.Hostile.HostileCorpus.Generate(Enumerable.Range(0, 4).Select(i => test.Image(i).ToArray()).ToList());
+    using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = new Uri(url) };
+    int next = -1, total = corpus.Count * passes, serverErrors = 0, failures = 0;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
+    {
+        for (int i; (i = Interlocked.Increment(ref next)) < total;)
+        {
+            try
+            {
+                using var request = corpus[i % corpus.Count].ToMessage();
+                using var response = await client.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                if ((int)response.StatusCode >= 500) Interlocked.Increment(ref serverErrors);
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref failures); // e.g. a connection the server closed after refusing an oversized body
+            }
+        }
+    }));
+    Console.Error.WriteLine($"[bench] hostile corpus: {total:N0} requests ({corpus.Count} × {passes}) in {clock.Elapsed.TotalSeconds:F1} s, " +
+                            $"{serverErrors} answered 5xx, {failures} without an answer");
+    return serverErrors == 0 ? 0 : 1;
 }
 
 static async Task<int> HttpLoad(string url, string pngDir, int count)

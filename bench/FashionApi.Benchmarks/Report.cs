@@ -63,6 +63,10 @@ public static partial class Report
         double before = Num("rss_after_first_kb"), after = Num("rss_after_many_kb"), change = 100 * (after - before) / before;
         Row("Server RSS after 1,000 and after 100,000 `POST /predict` PNG requests (32 connections)",
             $"{before / 1024:N0} MiB → {after / 1024:N0} MiB ({change:+0.0;-0.0} %)", "flat within 5 %", Math.Abs(change) <= 5);
+        double hostileStart = Num("hostile_rss_start_kb") / 1024, hostileAfter = Num("hostile_rss_after_kb") / 1024;
+        Row("Server RSS when ready, and after the hostile corpus 10 times (about 13,000 malformed requests, 4 connections); peak",
+            $"{hostileStart:N0} MiB → {hostileAfter:N0} MiB (peak {Num("hostile_peak_rss_kb") / 1024:N0} MiB)", "within 100 MiB of the start, below 400 MiB",
+            hostileAfter - hostileStart <= 100 && hostileAfter < 400);
         Row($"Start-up: process start → `/health/ready` 200 with a persisted model, median of 3 ({m["startup_ms_all"]} ms)",
             $"{Num("startup_ms") / 1000:F2} s", "≤ 2 s", Num("startup_ms") <= 2000);
 

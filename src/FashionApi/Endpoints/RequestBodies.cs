@@ -114,8 +114,19 @@ public static class RequestBodies
     static async Task<byte[]> ReadBoundedAsync(Stream body, long? announced, long maxBytes, string what, string per, CancellationToken cancellationToken,
         bool multipart)
     {
-        if (announced is { } length) CheckSize(length, maxBytes, what, per);
-        using var buffer = new MemoryStream((int)Math.Min(announced ?? 0, 1 << 20));
+        if (announced is { } length)
+        {
+            CheckSize(length, maxBytes, what, per);
+            // One array of the announced size, filled in place: no growing buffer and no copy (large ones would each
+            // land on the large-object heap, which is what kept the process's memory up after many requests).
+            var exact = new byte[length];
+            int filled = 0;
+            for (int n; filled < exact.Length && (n = await (multipart ? body.ReadAsync(exact.AsMemory(filled), cancellationToken)
+                     : ReadAsync(body, exact.AsMemory(filled), cancellationToken))) > 0;)
+                filled += n;
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+        using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await (multipart ? body.ReadAsync(chunk, cancellationToken) : ReadAsync(body, chunk, cancellationToken))) > 0)
@@ -129,7 +140,7 @@ public static class RequestBodies
     /// <summary>(Multipart sections have their own wording for this, see <see cref="Guard{T}"/>.)
     /// Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
     /// chunk size that overflows as a plain IOException ("Bad chunk size data"): the body cannot be read either way.</summary>
-    static async ValueTask<int> ReadAsync(Stream body, byte[] chunk, CancellationToken cancellationToken)
+    static async ValueTask<int> ReadAsync(Stream body, Memory<byte> chunk, CancellationToken cancellationToken)
     {
         try
         {
