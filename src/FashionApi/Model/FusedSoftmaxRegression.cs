@@ -30,9 +30,10 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
     {
         this.hyperparameters = hyperparameters;
         // Trick: the bias is a 785th column of the parameters, multiplied by a constant input column, so one product
-        // computes X·W + b and one update changes both. W is drawn exactly as scratch draws it (784×10, N(0, 0.01))
-        // and stored transposed: libtorch multiplies a 784-wide minibatch by 10 columns about twice as fast as
-        // scores 10×n = Wᵀ·Xᵀ, and the update product G·X then needs no transpose of its own.
+        // computes X·W + b and one update changes both. Trick: W is drawn exactly as scratch draws it (784×10,
+        // N(0, 0.01)) but stored transposed, and the scores are computed transposed too (10×n = Wᵀ·Xᵀ): for these
+        // shapes libtorch runs that orientation about twice as fast as X·W, and the update product G·X then needs no
+        // transpose of its own.
         using (NewDisposeScope())
         {
             var weight = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator);

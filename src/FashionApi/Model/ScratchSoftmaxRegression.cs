@@ -21,12 +21,10 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
 {
     const int NumInputs = ModelWeights.Inputs, NumOutputs = ModelWeights.Outputs;
 
-    readonly Hyperparameters hyperparameters;
     readonly OtherOptimizers? otherOptimizers;
 
     public ScratchSoftmaxRegression(Hyperparameters hyperparameters, Generator generator)
     {
-        this.hyperparameters = hyperparameters;
         W = normal(0, 0.01, [NumInputs, NumOutputs], generator: generator);
         b = zeros(NumOutputs);
         if (!IsPlainSgd(hyperparameters))
@@ -79,7 +77,7 @@ public sealed class ScratchSoftmaxRegression : ISoftmaxImplementation
     static (Tensor W, Tensor b) Gradients(Tensor X, Tensor y_hat, Tensor y)
     {
         var dScores = y_hat - nn.functional.one_hot(y, NumOutputs).to_type(float32);
-        return (X.t().matmul(dScores), dScores.sum(dim: 0));
+        return (X.t().matmul(dScores), dScores.sum(dim: 0)); // "dim:": a bare 0 would be taken for a dtype
     }
 
     /// <summary>The book's updater: minibatch SGD on [W, b]. Requests may ask for more than the chapter does

@@ -3,8 +3,7 @@ using FashionApi.Infrastructure;
 
 namespace FashionApi.Model;
 
-/// <summary>Which code fits the model. All three run the same algorithm and give the same weights for the same
-/// settings (to float rounding).</summary>
+/// <summary>Which code fits the model; all three give the same weights for the same settings.</summary>
 [JsonConverter(typeof(CamelCaseEnumConverter))]
 public enum Implementation
 {

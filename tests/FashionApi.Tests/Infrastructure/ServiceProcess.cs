@@ -57,7 +57,6 @@ public sealed class ServiceProcess : IDisposable
             ["FashionApi__ModelDirectory"] = modelDirectory,
             ["FashionApi__DatasetCacheDirectory"] = Path.Combine(scratchDirectory, "fashion-mnist"),
             ["FashionApi__TrainOnStartup"] = "false",
-            ["FashionApi__TrainingThreads"] = "1", // three processes share two cores
             ["Logging__LogLevel__FashionApi.Storage"] = "Debug", // the store lock's taken/released lines
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
