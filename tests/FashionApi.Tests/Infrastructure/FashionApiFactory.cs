@@ -48,7 +48,9 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
     /// only a real HTTP server does (chunked framing, its body size limits); returns the address.</summary>
     public Uri StartKestrel()
     {
-        UseKestrel(0);
+        // An explicit loopback endpoint on port 0 (UseKestrel(0) instead rewrites the server's address list, which
+        // once failed in the full suite with "cannot be modified after the server has started").
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         StartServer();
         string address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
