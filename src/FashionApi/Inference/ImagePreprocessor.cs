@@ -38,7 +38,7 @@ public sealed record PreparedImage(byte[] Pixels, PreprocessingReport Preprocess
 /// ratio, centred on black.
 /// A light background (the border brighter than mid-grey) is inverted, since the dataset has light garments on black.
 /// </summary>
-public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogger<ImagePreprocessor> logger)
+public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, FashionApiMetrics metrics, ILogger<ImagePreprocessor> logger)
 {
     const int Side = FashionMnist.ImageSide;
 
@@ -46,6 +46,14 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, ILogg
     /// input. Everything the untrusted bytes can make the decoder throw becomes a <see cref="RequestRejectedException"/>;
     /// <paramref name="budget"/> is the request's decoding deadline (checked by the decoder as it goes).</summary>
     public PreparedImage Prepare(byte[] encoded, InvertMode invert, CancellationToken budget)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var prepared = Decode(encoded, invert, budget);
+        metrics.Preprocessed(started);
+        return prepared;
+    }
+
+    PreparedImage Decode(byte[] encoded, InvertMode invert, CancellationToken budget)
     {
         if (encoded.Length == 0)
             throw new RequestRejectedException(RejectionReason.EmptyBody, "The image is empty.");

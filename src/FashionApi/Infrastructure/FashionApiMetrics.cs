@@ -32,6 +32,8 @@ public sealed class FashionApiMetrics : IDisposable
     // Tag values made once, so recording allocates nothing.
     static readonly KeyValuePair<string, object?>[] ClassTags =
         FashionMnist.ClassNames.Select(name => new KeyValuePair<string, object?>("class", name)).ToArray();
+    static readonly KeyValuePair<string, object?>[] ReasonTags =
+        Enum.GetValues<RejectionReason>().Select(r => new KeyValuePair<string, object?>("reason", Lower(r))).ToArray();
     static readonly KeyValuePair<string, object?>[] StageTags =
         Enum.GetValues<PredictionStage>().Select(s => new KeyValuePair<string, object?>("stage", Lower(s))).ToArray();
 
@@ -54,7 +56,7 @@ public sealed class FashionApiMetrics : IDisposable
 
         predictions = meter.CreateCounter<long>("fashionapi.predictions", "{prediction}", "Images classified, by predicted class");
         predictionDuration = meter.CreateHistogram("fashionapi.prediction.duration", "s",
-            "Time per request in each stage of a prediction: preprocess (decode and fit an image), forward (the model, whole batch)",
+            "Time in each stage of a prediction: preprocess (decode and fit one uploaded image), forward (the model, one pass over a request's images)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         batchSize = meter.CreateHistogram("fashionapi.prediction.batch_size", "{image}", "Images per forward pass (1 for POST /predict)",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = ImageBuckets });
@@ -80,14 +82,13 @@ public sealed class FashionApiMetrics : IDisposable
         predictionDuration.Record(elapsed.TotalSeconds, StageTags[(int)PredictionStage.Forward]);
     }
 
-    /// <summary>Time spent decoding and fitting a request's images, since <paramref name="startTimestamp"/>
+    /// <summary>Time spent decoding and fitting one uploaded image, since <paramref name="startTimestamp"/>
     /// (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public void Preprocessed(long startTimestamp) =>
         predictionDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, StageTags[(int)PredictionStage.Preprocess]);
 
-    /// <summary>A request was refused; <paramref name="reason"/> is its reason, from a closed set.</summary>
-    public void Rejected<TReason>(TReason reason) where TReason : struct, Enum =>
-        rejected.Add(1, new KeyValuePair<string, object?>("reason", Lower(reason)));
+    /// <summary>A request was refused for <paramref name="reason"/>.</summary>
+    public void Rejected(RejectionReason reason) => rejected.Add(1, ReasonTags[(int)reason]);
 
     /// <summary>A job starts: the per-epoch gauges now follow it.</summary>
     public void TrainingStarted()

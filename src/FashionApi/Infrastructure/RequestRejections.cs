@@ -7,7 +7,7 @@ namespace FashionApi.Infrastructure;
 /// <summary>The one place a refused request is answered: RFC 9457 problem details whose <c>detail</c> says what to
 /// fix, <c>Retry-After</c> when waiting helps, and one debug log line carrying the <see cref="RejectionReason"/>.
 /// Refusals the framework answers itself (unknown routes, its own 415s) are reported through <see cref="Observe"/>.</summary>
-public sealed class RequestRejections(IProblemDetailsService problems, ILogger<RequestRejections> logger)
+public sealed class RequestRejections(IProblemDetailsService problems, FashionApiMetrics metrics, ILogger<RequestRejections> logger)
 {
     public async ValueTask<bool> WriteAsync(HttpContext context, RequestRejectedException rejection)
     {
@@ -32,6 +32,9 @@ public sealed class RequestRejections(IProblemDetailsService problems, ILogger<R
     }
 
     /// <summary>Every refusal passes here, whoever writes the response.</summary>
-    public void Observe(HttpContext context, RejectionReason reason, int statusCode) =>
+    public void Observe(HttpContext context, RejectionReason reason, int statusCode)
+    {
+        metrics.Rejected(reason);
         logger.LogDebug("Refused {Method} {Path} with {Status} ({Reason})", context.Request.Method, context.Request.Path, statusCode, reason);
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FashionApi.Model;
@@ -105,24 +106,29 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
     void Update(double learningRate)
     {
         using var scope = NewDisposeScope();
-        var g = hyperparameters.WeightDecay > 0 ? gradient!.add(parameters, alpha: hyperparameters.WeightDecay) : gradient!;
+        // Every Scalar is made and disposed here rather than converted implicitly: an implicit one is freed by its
+        // finalizer, which a garbage collection (from request threads) can run while libtorch is still reading it,
+        // most often when the training thread is descheduled mid-call at its low priority (seen: a failed job).
+        using Scalar weightDecay = hyperparameters.WeightDecay, momentum = hyperparameters.Momentum, minusLearningRate = -learningRate, one = 1;
+        var g = hyperparameters.WeightDecay > 0 ? gradient!.add(parameters, alpha: weightDecay) : gradient!;
         if (secondMoment is not null && firstMoment is not null)
         {
             int t = steps + 1;
-            firstMoment.mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            secondMoment.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            double stepSize = learningRate / (1 - Math.Pow(Beta1, t));
-            var denominator = secondMoment.div(1 - Math.Pow(Beta2, t)).sqrt_().add_(AdamEpsilon);
-            parameters.addcdiv_(firstMoment, denominator, value: -stepSize);
+            using Scalar beta1 = Beta1, oneMinusBeta1 = 1 - Beta1, beta2 = Beta2, oneMinusBeta2 = 1 - Beta2, epsilon = AdamEpsilon,
+                minusStepSize = -learningRate / (1 - Math.Pow(Beta1, t)), biasCorrection2 = 1 - Math.Pow(Beta2, t);
+            firstMoment.mul_(beta1).add_(g, alpha: oneMinusBeta1);
+            secondMoment.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
+            var denominator = secondMoment.div(biasCorrection2).sqrt_().add_(epsilon);
+            parameters.addcdiv_(firstMoment, denominator, value: minusStepSize);
         }
         else if (firstMoment is not null)
         {
-            firstMoment.mul_(hyperparameters.Momentum).add_(g);
-            parameters.add_(firstMoment, alpha: -learningRate);
+            firstMoment.mul_(momentum).add_(g, alpha: one);
+            parameters.add_(firstMoment, alpha: minusLearningRate);
         }
         else
         {
-            parameters.add_(g, alpha: -learningRate);
+            parameters.add_(g, alpha: minusLearningRate);
         }
     }
 

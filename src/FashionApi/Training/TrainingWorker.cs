@@ -108,6 +108,7 @@ public sealed class TrainingWorker(
     void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
+        using var logScope = logger.BeginScope("Job {JobId}", job.Id); // on every line logged while it runs, by any class
         metrics.TrainingStarted();
         using var timeLimit = new CancellationTokenSource();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, timeLimit.Token);

@@ -67,6 +67,12 @@ public partial class MetricsTests
         Assert.True(after.Sum("fashionapi_prediction_duration_seconds_count", "stage=\"forward\"") -
                     before.Sum("fashionapi_prediction_duration_seconds_count", "stage=\"forward\"") >= 4, Moved("fashionapi_prediction_duration_seconds_count", "stage=\"forward\""));
         Assert.True(after.Has("fashionapi_prediction_duration_seconds_bucket", "stage=\"forward\"", "le=\"0.001\""), "no 1 ms bucket");
+        Assert.True(after.Sum("fashionapi_prediction_duration_seconds_count", "stage=\"preprocess\"") -
+                    before.Sum("fashionapi_prediction_duration_seconds_count", "stage=\"preprocess\"") >= 3, Moved("fashionapi_prediction_duration_seconds_count", "stage=\"preprocess\""));
+        // The refused body, counted by its reason.
+        Assert.True(after.Sum("fashionapi_requests_rejected_total") - before.Sum("fashionapi_requests_rejected_total") >= 1, Moved("fashionapi_requests_rejected_total"));
+        Assert.True(after.Has("fashionapi_requests_rejected_total", "reason=\"undecodableImage\"") || after.Has("fashionapi_requests_rejected_total", "reason=\"unsupportedMediaType\""),
+            "no rejection labelled with the refused image's reason");
         Assert.True(after.Sum("fashionapi_prediction_batch_size_bucket", "le=\"2\"") - before.Sum("fashionapi_prediction_batch_size_bucket", "le=\"2\"") >= 4,
             Moved("fashionapi_prediction_batch_size_bucket", "le=\"2\""));
         // Training: outcome, epoch durations, the last job's per-epoch figures, the queue, the model now serving.
