@@ -94,5 +94,5 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** Lets the rest of the page know the active model changed (after training or activation). */
-export const modelChanged = () => document.dispatchEvent(new CustomEvent("model-changed"));
+/** Lets the rest of the page know the active model changed (after training or activation, or seen elsewhere). */
+export const modelChanged = version => document.dispatchEvent(new CustomEvent("model-changed", { detail: { version } }));

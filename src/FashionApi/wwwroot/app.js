@@ -1,5 +1,5 @@
 // The page's table of contents: four views chosen by the URL's #hash, each set up the first time it is shown.
-import { api, modelChanged, percent } from "./api.js";
+import { api, percent } from "./api.js";
 import * as classify from "./classify.js";
 import * as explore from "./explore.js";
 import * as train from "./train.js";
@@ -39,4 +39,3 @@ window.addEventListener("hashchange", show);
 document.addEventListener("model-changed", describeModel);
 show();
 describeModel();
-export { modelChanged };

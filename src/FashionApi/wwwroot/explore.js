@@ -1,6 +1,6 @@
 // Explore: the test set as a grid with true and predicted labels (GET /samples), the active model's confusion matrix
 // (GET /model) whose cells filter the grid, and its accuracy per class.
-import { api, el, showError, percent, CLASS_NAMES } from "./api.js";
+import { api, el, showError, percent, modelChanged, CLASS_NAMES } from "./api.js";
 
 const PAGE_SIZE = 60;
 const state = { trueLabel: "", predictedLabel: "", mistakes: false, page: 1, pages: 1 };
@@ -26,7 +26,8 @@ export function start() {
     e.target.value = page;
     go(page);
   });
-  document.addEventListener("model-changed", () => { modelVersion = null; });
+  // Redraw on the next showing, unless the news is the version drawn here already.
+  document.addEventListener("model-changed", e => { if (e.detail?.version !== modelVersion) modelVersion = null; });
   shown();
 }
 
@@ -74,6 +75,14 @@ async function load() {
   try {
     const result = await api(`/samples?${query}`, { signal: loading.signal });
     showError(document.getElementById("explore-error"), null);
+    if (result.modelVersion !== modelVersion) {
+      // Another model became active meanwhile (here or on another instance): the matrix must match the grid.
+      modelVersion = result.modelVersion;
+      const model = await api("/model");
+      drawMatrix(model.evaluation.confusionMatrix);
+      drawPerClass(model.evaluation.perClassAccuracy);
+      modelChanged(modelVersion);
+    }
     state.pages = result.pages;
     const pageNumber = document.getElementById("page-number");
     pageNumber.max = result.pages;

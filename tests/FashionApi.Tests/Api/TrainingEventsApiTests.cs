@@ -57,6 +57,36 @@ public class TrainingEventsApiTests
     }
 
     [Fact]
+    public async Task A_running_job_pushes_progress_within_the_epoch_and_a_cancel_ends_the_stream_with_done()
+    {
+        using var factory = new FashionApiFactory();
+        var client = await factory.CreateReadyClientAsync();
+        string id = await StartAsync(client, new { preset = "seed", epochs = 500 });
+        using var response = await OpenStreamAsync(client, id);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var reading = SseParser.Create(await response.Content.ReadAsStreamAsync(timeout.Token)).EnumerateAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+
+        var positions = new List<(int Epoch, int Batch)>(); // minibatches done, as (epoch, batch)
+        while (positions.Count < 3)
+        {
+            Assert.True(await reading.MoveNextAsync(), "the stream ended before three progress events");
+            if (reading.Current.EventType != "progress") continue;
+            var progress = JsonDocument.Parse(reading.Current.Data).RootElement.GetProperty("progress");
+            Assert.InRange(progress.GetProperty("batch").GetInt32(), 1, progress.GetProperty("batchesPerEpoch").GetInt32());
+            Assert.Equal(500, progress.GetProperty("epochs").GetInt32());
+            positions.Add((progress.GetProperty("epoch").GetInt32(), progress.GetProperty("batch").GetInt32()));
+        }
+        Assert.True(positions.Zip(positions.Skip(1)).All(p => p.First.CompareTo(p.Second) < 0),
+            $"each progress event should be further on than the one before: {string.Join(", ", positions)}");
+
+        await (await client.DeleteAsync($"/train/{id}")).AssertOkJsonAsync(HttpStatusCode.Accepted);
+        SseItem<string> last = default;
+        while (await reading.MoveNextAsync()) last = reading.Current;
+        Assert.Equal("done", last.EventType);
+        Assert.Equal("cancelled", JsonDocument.Parse(last.Data).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_finished_jobs_stream_is_its_snapshot_and_done_and_unknown_jobs_are_a_404()
     {
         using var factory = new FashionApiFactory();
