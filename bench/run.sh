@@ -170,3 +170,6 @@ other_ticks=$(($(busy_ticks) - machine_busy_start - ($(own_ticks) - own_start)))
 record other_cpu_percent "$(awk -v t="$other_ticks" -v hz="$(getconf CLK_TCK)" -v ms=$(($(now_ms) - elapsed_start)) \
   -v n="$(nproc)" 'BEGIN { p = 100 * t / hz / (ms / 1000 * n); printf "%.0f", p < 0 ? 0 : p }')"
 bench report "$results" | tee "$results/latest.md"
+
+# Scale-out: one serving replica against two, the same wrk load (README "Scaling out").
+bash bench/scale-out.sh

@@ -137,9 +137,9 @@ public static class RequestBodies
         return buffer.ToArray();
     }
 
-    /// <summary>(Multipart sections have their own wording for this, see <see cref="Guard{T}"/>.)
-    /// Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
-    /// chunk size that overflows as a plain IOException ("Bad chunk size data"): the body cannot be read either way.</summary>
+    /// <summary>Kestrel reports most malformed framing as BadHttpRequestException (answered with its status), but a
+    /// chunk size that overflows as a plain IOException ("Bad chunk size data"): the body cannot be read either way.
+    /// (Multipart sections say it in their own words, see <see cref="Guard{T}"/>.)</summary>
     static async ValueTask<int> ReadAsync(Stream body, Memory<byte> chunk, CancellationToken cancellationToken)
     {
         try

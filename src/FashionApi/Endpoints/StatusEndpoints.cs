@@ -12,9 +12,10 @@ public static class StatusEndpoints
     {
         routes.MapGet("/status", (ActiveModel active, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
             {
-                var model = active.Current?.Manifest;
+                var serving = active.Current;
+                var model = serving?.Manifest;
                 var running = queue.Running?.Snapshot();
-                return TypedResults.Ok(new ServiceStatus(options.Value.Role, model is not null, model?.Version, model?.Evaluation.TestAccuracy,
+                return TypedResults.Ok(new ServiceStatus(options.Value.Role, model is not null, model?.Version, serving?.LoadedAt, model?.Evaluation.TestAccuracy,
                     running is null ? null : new RunningJob(running.Id, running.Progress)));
             })
             .WithTags("Status")
@@ -35,7 +36,8 @@ public static class StatusEndpoints
     }
 }
 
-/// <summary>GET /status. <c>Role</c> says what this instance does: all, serve or train.</summary>
-public sealed record ServiceStatus(InstanceRole Role, bool ModelReady, string? ModelVersion, double? TestAccuracy, RunningJob? Training);
+/// <summary>GET /status. <c>Role</c> says what this instance does: all, serve or train; <c>ServingSince</c> when this
+/// instance switched to the model it serves (replicas switch a moment after the trainer activates one).</summary>
+public sealed record ServiceStatus(InstanceRole Role, bool ModelReady, string? ModelVersion, DateTimeOffset? ServingSince, double? TestAccuracy, RunningJob? Training);
 public sealed record RunningJob(string Id, JobProgress Progress);
 public sealed record Health(string Status, string Detail);

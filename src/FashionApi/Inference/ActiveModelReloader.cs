@@ -1,4 +1,5 @@
 using FashionApi.Infrastructure;
+using FashionApi.Storage;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Inference;
@@ -7,10 +8,10 @@ namespace FashionApi.Inference;
 /// Keeps this instance serving the model the shared store names as active, whichever process activated it: every
 /// <c>ReloadInterval</c> it reads <c>active.json</c> and switches when it names another version (polling, because
 /// file-system events do not arrive on network file systems). Runs in every role. An instance with Role
-/// <c>serve</c> also loads its first model here, and becomes ready as soon as one appears in the store.
+/// <c>serve</c> also loads its first model here, and becomes ready as soon as a trainer has activated one.
 /// </summary>
 public sealed class ActiveModelReloader(
-    ActiveModel activeModel, FashionApiMetrics metrics, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
+    ActiveModel activeModel, ModelStore store, FashionApiMetrics metrics, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
     : BackgroundService
 {
     string? lastProblem; // the failure last logged, so a version that stays broken is logged once, not every poll
@@ -38,6 +39,9 @@ public sealed class ActiveModelReloader(
 
     void FirstModel()
     {
+        // Only once a trainer has activated something: a version merely saved (say, a job whose policy did not
+        // promote it) is not for serving. A damaged active version falls back to the newest whole one, as at start-up.
+        if (store.ActiveVersion() is null) return;
         if (activeModel.LoadSaved() is { } manifest)
             logger.LogInformation("Model {Version} loaded from the store (test accuracy {Accuracy:P2}); ready to serve",
                 manifest.Version, manifest.Evaluation.TestAccuracy);

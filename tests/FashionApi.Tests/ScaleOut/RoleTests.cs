@@ -75,6 +75,8 @@ public class RoleTests
 
         var trainer = TestStores.Create(factory.ModelDirectory); // another process's view of the same store
         var first = trainer.Save(TestData.SeedModel, TestData.FashionMnist.ContentSha256, jobId: null);
+        await Task.Delay(300); // saved but not activated: not for serving yet
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
         trainer.MarkActive(first.Version);
         await WaitForVersionAsync(client, first.Version);
 
