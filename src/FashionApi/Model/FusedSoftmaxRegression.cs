@@ -9,6 +9,13 @@ namespace FashionApi.Model;
 /// the two give the same weights to float rounding (tested). A step on 256 images is two small matrix products
 /// plus a dozen tiny libtorch calls that cost a few microseconds each whatever their size, so the arrangement is
 /// about doing fewer calls and no pass over the pixels beyond the two products. Each trick is stated where it is used.
+/// <para>
+/// No plain number is passed where TorchSharp expects a <see cref="Scalar"/>, and no overload that supplies one itself
+/// (<c>add_(tensor)</c> adds <c>alpha: 1</c>) is called: TorchSharp frees such an implicit Scalar only in its finalizer,
+/// and nothing keeps it alive during the native call, so a garbage collection on another thread can free it while
+/// libtorch reads it. That failed jobs on a low-priority training thread (ScalarLifetimeTests); every Scalar here is
+/// made explicitly and disposed.
+/// </para>
 /// </summary>
 public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
 {
@@ -25,6 +32,7 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
     readonly Tensor? firstMoment;   // momentum buffer (sgd) or first moment (adam)
     readonly Tensor? secondMoment;  // adam's second moment
     readonly Batch fullBatch;
+    readonly Scalar zero = 0, one = 1; // the constants every step passes, made once per job (see the summary)
     int steps;
 
     public FusedSoftmaxRegression(Hyperparameters hyperparameters, Generator generator)
@@ -36,16 +44,20 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
         // shapes libtorch runs that orientation about twice as fast as X·W, and the update product G·X then needs no
         // transpose of its own.
         using (NewDisposeScope())
+        using (Scalar standardDeviation = 0.01)
         {
-            var weight = normal(0, 0.01, [ModelWeights.Inputs, ModelWeights.Outputs], generator: generator);
+            // randn · 0.01 is what normal(0, 0.01) computes, without the implicit Scalars normal makes.
+            var weight = randn([ModelWeights.Inputs, ModelWeights.Outputs], generator: generator).mul_(standardDeviation);
             parameters = cat([weight.t(), zeros(ModelWeights.Outputs, 1)], 1).MoveToOuterDisposeScope();
         }
         // Trick: buffers are allocated once per job and reused by every step.
         inputBuffer = empty(hyperparameters.BatchSize, Columns);
         using (var constantColumn = inputBuffer.narrow(1, ModelWeights.Inputs, 1))
-            constantColumn.fill_(255);
+        using (Scalar pixelMaximum = 255)
+            constantColumn.fill_(pixelMaximum);
         scoreBuffer = empty(ModelWeights.Outputs, hyperparameters.BatchSize);
-        minusOnes = full(1, hyperparameters.BatchSize, -1f);
+        using (Scalar minusOne = -1f)
+            minusOnes = full(1, hyperparameters.BatchSize, minusOne);
         if (!PlainSgd)
             gradient = zeros_like(parameters);
         if (hyperparameters.Optimizer == Optimizer.Adam || hyperparameters.Momentum > 0)
@@ -82,7 +94,7 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
         // And accuracy from the same numbers: an image is classified correctly exactly when its true class's shifted
         // score is the maximum, 0.
         var lossSum = sumExp.log_().sub_(trueShifted).sum();
-        var correct = trueShifted.eq(0).sum();
+        var correct = trueShifted.eq(zero).sum();
 
         // ∂loss/∂scores per image, before dividing by n: softmax − one-hot, with one scatter of −1s in place.
         scores.scatter_add_(0, trueClass, batch.MinusOnes);
@@ -106,10 +118,8 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
     void Update(double learningRate)
     {
         using var scope = NewDisposeScope();
-        // Every Scalar is made and disposed here rather than converted implicitly: an implicit one is freed by its
-        // finalizer, which a garbage collection (from request threads) can run while libtorch is still reading it,
-        // most often when the training thread is descheduled mid-call at its low priority (seen: a failed job).
-        using Scalar weightDecay = hyperparameters.WeightDecay, momentum = hyperparameters.Momentum, minusLearningRate = -learningRate, one = 1;
+        // Explicit, disposed Scalars (see the summary); these change with the step, so they are made per step.
+        using Scalar weightDecay = hyperparameters.WeightDecay, momentum = hyperparameters.Momentum, minusLearningRate = -learningRate;
         var g = hyperparameters.WeightDecay > 0 ? gradient!.add(parameters, alpha: weightDecay) : gradient!;
         if (secondMoment is not null && firstMoment is not null)
         {
@@ -118,7 +128,7 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
                 minusStepSize = -learningRate / (1 - Math.Pow(Beta1, t)), biasCorrection2 = 1 - Math.Pow(Beta2, t);
             firstMoment.mul_(beta1).add_(g, alpha: oneMinusBeta1);
             secondMoment.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
-            var denominator = secondMoment.div(biasCorrection2).sqrt_().add_(epsilon);
+            var denominator = secondMoment.div(biasCorrection2).sqrt_().add_(epsilon, alpha: one);
             parameters.addcdiv_(firstMoment, denominator, value: minusStepSize);
         }
         else if (firstMoment is not null)
@@ -142,6 +152,8 @@ public sealed class FusedSoftmaxRegression : ISoftmaxImplementation
     public void Dispose()
     {
         fullBatch.Dispose();
+        zero.Dispose();
+        one.Dispose();
         foreach (var tensor in new[] { parameters, inputBuffer, scoreBuffer, minusOnes, gradient, firstMoment, secondMoment })
             tensor?.Dispose();
     }

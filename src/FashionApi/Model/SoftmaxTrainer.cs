@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FashionApi.Model;
@@ -50,14 +51,17 @@ public static class SoftmaxTrainer
         var order = run.Hp.Shuffle ? randperm(run.N, generator: run.Generator) : null;
         var lossSum = zeros(1, dtype: float64);
         var correct = zeros(1, dtype: int64);
+        // add_(tensor) would pass an implicit alpha of 1, a Scalar that TorchSharp frees only in a finalizer, which a
+        // garbage collection can run while libtorch still reads it (see FusedSoftmaxRegression); so the 1 is explicit.
+        using Scalar one = 1;
         for (int batch = 0; batch < run.Batches; batch++)
         {
             run.CancellationToken.ThrowIfCancellationRequested();
             using var batchScope = NewDisposeScope();
             var (X, y) = run.Minibatch(batch, order);
             var (l, batchCorrect) = net.Step(X, y, run.LearningRate(epoch, batch));
-            lossSum.add_(l);
-            correct.add_(batchCorrect);
+            lossSum.add_(l, alpha: one);
+            correct.add_(batchCorrect, alpha: one);
             run.Progress?.Invoke(new TrainingProgress(epoch, run.Hp.Epochs, batch + 1, run.Batches, null));
         }
         return (lossSum.item<double>() / run.N, correct.item<long>() / (double)run.N);
