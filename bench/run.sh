@@ -89,7 +89,7 @@ stop_server
 startups=()
 for i in 1 2 3; do
   started=$(now_ms)
-  start_server "$models" false "startup-$i"
+  FashionApi__TrainAtLowPriority=false start_server "$models" false "startup-$i" # normal priority, for comparison
   wait_ready 30
   startups+=($(($(now_ms) - started)))
   log "start-up $i: ${startups[-1]} ms"
@@ -134,7 +134,7 @@ wrk_while_training() { # NAME
   wait "$trainer" 2>/dev/null || true
   record "$1_jobs" $(($(succeeded_jobs) - before))
 }
-log "POST /predict while training jobs run back to back (training at normal priority, the default)"
+log "POST /predict while training jobs run back to back (training at normal priority, TrainAtLowPriority=false)"
 wrk_while_training single-training-normal
 
 log "POST /predict/batch: 256 images per request, JSON and multipart PNG"
@@ -147,7 +147,7 @@ run_wrk batch-multipart -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/pr
   "multipart/form-data; boundary=fashionapi-bench" "$work/bodies/batch.multipart"
 stop_server
 
-# The same with training below request handling in the scheduler (TrainAtLowPriority=true).
+# The same with training below request handling in the scheduler (TrainAtLowPriority=true, the default).
 log "POST /predict while training jobs run back to back, training at low priority"
 FashionApi__TrainAtLowPriority=true start_server "$models" false low-priority
 wait_ready 30

@@ -47,7 +47,7 @@ public static partial class Report
         Row($"… the same while `default` training jobs run back to back, training at low priority (`TrainAtLowPriority=true`; {m["single-training_jobs"]} jobs finished in the 10 s)",
             VersusIdle(training), "p99 ≤ 2× idle, throughput ≥ 80 % of idle",
             training.P99Ms <= 2 * single.P99Ms && training.RequestsPerSecond >= 0.8 * single.RequestsPerSecond && training.Clean);
-        Row($"… the same with training at normal priority (the default), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s)",
+        Row($"… the same with training at normal priority (`TrainAtLowPriority=false`), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s)",
             VersusIdle(trainingNormal));
         Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");

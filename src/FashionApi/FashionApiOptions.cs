@@ -21,10 +21,10 @@ public sealed class FashionApiOptions
     public bool TrainOnStartup { get; set; } = true;
 
     /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
-    /// the CPU time that serving leaves over. Off by default for now: a training thread that sits descheduled inside a
-    /// libtorch call lets a garbage collection finalize a TorchSharp Scalar the call is still reading (TorchSharp frees
-    /// implicitly converted Scalars in finalizers), which failed jobs in tests under heavy load.</summary>
-    public bool TrainAtLowPriority { get; set; }
+    /// the CPU time that serving leaves over. Applies to <c>fused</c> jobs (both presets) only: <c>scratch</c> and
+    /// <c>builtin</c> pass TorchSharp implicitly converted Scalars, which a garbage collection can free mid-call while a
+    /// low-priority thread sits descheduled, so they run at normal priority.</summary>
+    public bool TrainAtLowPriority { get; set; } = true;
 
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
     [Range(1, 1000)] public int KeepVersions { get; set; } = 5;

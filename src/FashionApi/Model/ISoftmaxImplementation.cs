@@ -24,4 +24,11 @@ public interface ISoftmaxImplementation : IDisposable
             Implementation.Builtin => new BuiltinSoftmaxRegression(hyperparameters, generator),
             _ => throw new ArgumentOutOfRangeException(nameof(hyperparameters), $"Unknown implementation {hyperparameters.Implementation}."),
         };
+
+    /// <summary>Whether jobs of <paramref name="implementation"/> may train at low scheduling priority. Only one that
+    /// passes TorchSharp no implicitly converted Scalar may (see <see cref="FusedSoftmaxRegression"/>): a
+    /// descheduled thread leaves a garbage collection time to free such a Scalar mid-call. <c>scratch</c> reads like the
+    /// book, with plain numbers in its arithmetic, and <c>builtin</c>'s torch.optim makes its own; both failed jobs at
+    /// low priority in ScalarLifetimeTests.</summary>
+    static bool SafeAtLowPriority(Implementation implementation) => implementation == Implementation.Fused;
 }

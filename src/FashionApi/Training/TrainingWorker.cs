@@ -21,7 +21,8 @@ public sealed class TrainingWorker(
     FashionApiMetrics metrics,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
-    TrainingData? trainingData; // made on the first job, used only on the training thread
+    TrainingData? trainingData; // made on the first job, used by one job at a time
+    LowPriorityThread? lowPriority; // runs the jobs that are safe below request handling, when TrainAtLowPriority is on
 
     // All training runs on one long-lived thread rather than on thread-pool threads: libtorch's thread settings are
     // per thread, and its native allocations land in per-thread allocator arenas, so jobs that hopped between pool
@@ -33,9 +34,18 @@ public sealed class TrainingWorker(
     {
         LoadSavedModelOrQueueFirstTraining();
         if (options.Value.TrainAtLowPriority)
-            logger.LogInformation("Training thread below request handling in the scheduler: {Priority}", TrainingThreadPriority.LowerCurrentThread());
+        {
+            lowPriority = new LowPriorityThread();
+            logger.LogInformation("Training with {Implementation} runs below request handling in the scheduler ({Priority}); other implementations at normal priority",
+                Implementation.Fused, lowPriority.Priority);
+        }
         while (queue.Take(stoppingToken) is { } job)
-            RunJob(job, stoppingToken);
+        {
+            if (lowPriority is not null && ISoftmaxImplementation.SafeAtLowPriority(job.Hyperparameters.Implementation))
+                lowPriority.Run(() => RunJob(job, stoppingToken));
+            else
+                RunJob(job, stoppingToken);
+        }
     }
 
     void LoadSavedModelOrQueueFirstTraining()
@@ -77,6 +87,7 @@ public sealed class TrainingWorker(
     public override void Dispose()
     {
         base.Dispose();
+        lowPriority?.Dispose();
         trainingData?.Dispose();
     }
 

@@ -36,4 +36,24 @@ public class TrainingThreadPriorityTests
         Assert.NotEqual(5, here.Policy);
         Assert.NotEqual(19, here.Nice);
     }
+
+    [Fact]
+    public void The_low_priority_thread_runs_work_lowered_and_returns_its_failures_to_the_caller()
+    {
+        using var lowPriority = new LowPriorityThread();
+        (int Policy, int Nice) there = default;
+        int? threadId = null;
+        lowPriority.Run(() =>
+        {
+            threadId = Environment.CurrentManagedThreadId;
+            if (OperatingSystem.IsLinux()) there = KernelView();
+        });
+
+        Assert.NotEqual(Environment.CurrentManagedThreadId, threadId);
+        if (OperatingSystem.IsLinux())
+            Assert.True(there.Policy == 5 || there.Nice == 19, $"kernel shows policy {there.Policy}, nice {there.Nice} after: {lowPriority.Priority}");
+        var failure = Assert.Throws<InvalidOperationException>(() => lowPriority.Run(() => throw new InvalidOperationException("job failed")));
+        Assert.Equal("job failed", failure.Message);
+        lowPriority.Run(() => { }); // still serving after a failure
+    }
 }
