@@ -42,6 +42,23 @@ public sealed class DatasetLocator(
     /// <summary>Returns a directory holding all four files, downloading them if no local copy exists.</summary>
     public async Task<string> LocateAsync(CancellationToken cancellationToken)
     {
+        if (FindLocalCopy() is { } local) return local;
+        try
+        {
+            await DownloadAsync(CacheDirectory, cancellationToken);
+            return CacheDirectory;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or TaskCanceledException
+                                  && !cancellationToken.IsCancellationRequested)
+        {
+            throw NotFound($" and downloading it from {options.Value.DatasetDownloadUrl} failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The first directory of the search path holding all four files, or null: never downloads. For uses
+    /// that a request triggers (browsing the test set), which must not start a download from the internet.</summary>
+    public string? FindLocalCopy()
+    {
         foreach (string directory in SearchPath)
         {
             if (FashionMnist.FileNames.All(name => File.Exists(Path.Combine(directory, name))))
@@ -51,23 +68,16 @@ public sealed class DatasetLocator(
             }
             logger.LogDebug("Fashion-MNIST not in {Directory}", directory);
         }
-
-        try
-        {
-            await DownloadAsync(CacheDirectory, cancellationToken);
-            return CacheDirectory;
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or TaskCanceledException
-                                  && !cancellationToken.IsCancellationRequested)
-        {
-            throw new DatasetUnavailableException(
-                $"Fashion-MNIST was not found in {string.Join(", ", SearchPath)} and downloading it from " +
-                $"{options.Value.DatasetDownloadUrl} failed: {e.Message} To provide it: install the Debian/Ubuntu package " +
-                $"'dataset-fashion-mnist' (apt-get install dataset-fashion-mnist), or copy the four files " +
-                $"({string.Join(", ", FashionMnist.FileNames)}) into {CacheDirectory}, or set FashionApi:DataDirectory to " +
-                "a directory holding them.", e);
-        }
+        return null;
     }
+
+    /// <summary>The error for a dataset that is not here, saying how to provide it; <paramref name="failure"/> says
+    /// why downloading it did not help, when it was tried.</summary>
+    public DatasetUnavailableException NotFound(string? failure = null, Exception? inner = null) => new(
+        $"Fashion-MNIST was not found in {string.Join(", ", SearchPath)}{failure} To provide it: install the Debian/Ubuntu " +
+        $"package 'dataset-fashion-mnist' (apt-get install dataset-fashion-mnist), or copy the four files " +
+        $"({string.Join(", ", FashionMnist.FileNames)}) into {CacheDirectory}, or set FashionApi:DataDirectory to " +
+        "a directory holding them.", inner);
 
     async Task DownloadAsync(string directory, CancellationToken cancellationToken)
     {
@@ -117,5 +127,5 @@ public sealed class DatasetLocator(
     }
 }
 
-/// <summary>The dataset is nowhere to be found and could not be downloaded; the message says how to provide it.</summary>
-public sealed class DatasetUnavailableException(string message, Exception inner) : Exception(message, inner);
+/// <summary>The dataset is nowhere to be found (and, where a download was tried, could not be downloaded); the message says how to provide it.</summary>
+public sealed class DatasetUnavailableException(string message, Exception? inner) : Exception(message, inner);

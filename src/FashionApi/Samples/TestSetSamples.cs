@@ -13,10 +13,11 @@ public sealed class TestSetSamples(DatasetLocator locator, ActiveModel activeMod
     readonly SemaphoreSlim loading = new(1, 1);
     readonly Lock predicting = new();
     FashionMnistSplit? test;
+    bool reportedMissing;
     TestSetPredictions? predictions;
 
-    /// <summary>The test split, read on first use.</summary>
-    /// <exception cref="DatasetUnavailableException">The dataset is nowhere to be found.</exception>
+    /// <summary>The test split, read on first use from a local copy.</summary>
+    /// <exception cref="DatasetUnavailableException">No local copy of the dataset exists.</exception>
     public async Task<FashionMnistSplit> GetTestSetAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref test) is { } loaded) return loaded;
@@ -25,7 +26,15 @@ public sealed class TestSetSamples(DatasetLocator locator, ActiveModel activeMod
         {
             if (test is null)
             {
-                string directory = await locator.LocateAsync(cancellationToken);
+                // Browsing never downloads: a request must not start minutes of transfer from the internet (a serve
+                // replica may have no dataset at all). Training is what fetches the dataset when it is missing.
+                if (locator.FindLocalCopy() is not { } directory)
+                {
+                    var missing = locator.NotFound(".");
+                    if (!reportedMissing) logger.LogWarning("Test-set browsing is unavailable: {Reason}", missing.Message);
+                    reportedMissing = true;
+                    throw missing;
+                }
                 var split = await Task.Run(() => FashionMnist.LoadTest(directory), cancellationToken);
                 logger.LogInformation("Fashion-MNIST test set loaded for browsing: {Count:N0} images from {Directory}", split.Count, directory);
                 Volatile.Write(ref test, split);

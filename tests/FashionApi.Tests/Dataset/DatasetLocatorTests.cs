@@ -92,6 +92,22 @@ public class DatasetLocatorTests : IDisposable
         Assert.Contains("FashionApi:DataDirectory", e.Message);
     }
 
+    [Fact]
+    public async Task Looking_for_a_local_copy_never_downloads_even_when_a_download_host_answers()
+    {
+        await using var server = await FileServer.StartAsync(DatasetLocator.PackageDirectory);
+        var locator = Locator(null, server.Url);
+
+        Assert.Null(locator.FindLocalCopy());
+        Assert.False(Directory.Exists(Cache) && Directory.EnumerateFiles(Cache).Any(), "nothing may be downloaded");
+        var e = locator.NotFound(".");
+        Assert.Contains(Cache, e.Message);
+        Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
+
+        CopyDataset(Distribution);
+        Assert.Equal(Distribution, locator.FindLocalCopy());
+    }
+
     sealed class PlainHttpClientFactory : IHttpClientFactory
     {
         public HttpClient CreateClient(string name) => new() { Timeout = TimeSpan.FromSeconds(30) };

@@ -167,7 +167,7 @@ public class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_ingress_sends_training_and_activation_to_the_trainer_and_the_rest_to_the_replicas()
+    public void The_ingress_sends_training_activation_and_samples_to_the_trainer_and_the_rest_to_the_replicas()
     {
         var paths = Sequence(Assert.Single(Sequence(manifests.Get("Ingress", "fashionapi"), "spec", "rules")), "http", "paths")
             .Select(p => (Path: Text(p, "path"), Type: Text(p, "pathType"), Service: Text(p, "backend", "service", "name"))).ToList();
@@ -182,6 +182,8 @@ public class KubernetesManifestTests
         Assert.Equal(Trainer, Route("/train/3f2a9c1b7d4e"));
         Assert.Equal(Trainer, Route("/train/3f2a9c1b7d4e/events"));
         Assert.Equal(Trainer, Route("/models/20261201-040000-123-scratch-abcdef/activate"));
+        Assert.Equal(Trainer, Route("/samples")); // the serve image has no dataset to browse
+        Assert.Equal(Trainer, Route("/samples/42.png"));
         foreach (string read in new[] { "/predict", "/predict/batch", "/model", "/models", "/models/20261201-040000-123-scratch-abcdef", "/status", "/health/ready", "/" })
             Assert.Equal(Serve, Route(read));
     }

@@ -1,7 +1,4 @@
 using FashionApi.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace FashionApi.Tests.Page;
@@ -19,7 +16,6 @@ public abstract class BrowserFixture : IAsyncLifetime
     protected BrowserFixture(Dictionary<string, string?> settings)
     {
         Factory = new FashionApiFactory(seedModel: true, settings);
-        Factory.UseKestrel(0);
     }
 
     public FashionApiFactory Factory { get; }
@@ -31,9 +27,7 @@ public abstract class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Factory.StartServer();
-        BaseUrl = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
+        BaseUrl = Factory.StartKestrel().ToString().TrimEnd('/');
         using (var client = new HttpClient { BaseAddress = new Uri(BaseUrl) })
         {
             for (var deadline = DateTime.UtcNow.AddSeconds(60); !(await client.GetAsync("/health/ready")).IsSuccessStatusCode; await Task.Delay(100))

@@ -86,7 +86,7 @@ public sealed partial class MultiProcessTests : IDisposable
 
         // Kill the trainer inside a save: the test holds the store's lock, so the finished job's save waits for it.
         string jobId;
-        using (new FileStream(Path.Combine(Models, FashionApi.Storage.StoreLock.FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        using (await TakeStoreLockAsync())
         {
             jobId = await StartJobAsync(trainer);
             await WaitForAsync(async () =>
@@ -154,6 +154,24 @@ public sealed partial class MultiProcessTests : IDisposable
         foreach (var version in versions) store.Load(version.Version); // throws if any is damaged
         Assert.Contains(store.ActiveVersion(), versions.Select(v => v.Version));
         Assert.Empty(Directory.GetDirectories(Path.Combine(Models, "versions"), ".*"));
+    }
+
+    /// <summary>Takes the store's lock as another writer would, waiting while the trainer holds it (it may be pruning
+    /// after its previous job).</summary>
+    async Task<FileStream> TakeStoreLockAsync()
+    {
+        string path = Path.Combine(Models, FashionApi.Storage.StoreLock.FileName);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // held by the trainer right now
+            }
+        }
     }
 
     [GeneratedRegex(@"Model store lock (taken|released) .* at (\S+Z)")]
