@@ -37,7 +37,7 @@ public sealed class TrainingWorker(
         {
             lowPriority = new LowPriorityThread();
             logger.LogInformation("Training with {Implementation} runs below request handling in the scheduler ({Priority}); other implementations at normal priority",
-                Implementation.Fused, lowPriority.Priority);
+                CamelCaseEnumConverter.Name(Implementation.Fused), lowPriority.Priority);
         }
         while (queue.Take(stoppingToken) is { } job)
         {
@@ -130,7 +130,7 @@ public sealed class TrainingWorker(
             var data = trainingData ??= new TrainingData(datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult());
             timeLimit.CancelAfter(maxDuration); // the training itself, not a first download of the dataset
             logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
-                job.Id, hp.Implementation, hp.Optimizer, hp.Epochs, hp.LearningRate, hp.BatchSize);
+                job.Id, CamelCaseEnumConverter.Name(hp.Implementation), CamelCaseEnumConverter.Name(hp.Optimizer), hp.Epochs, hp.LearningRate, hp.BatchSize);
             var result = SoftmaxTrainer.Train(data, hp, progress =>
             {
                 job.Report(progress);
