@@ -37,13 +37,11 @@ public static class ModelEndpoints
                 }
                 catch (FileNotFoundException)
                 {
-                    return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
-                        statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
+                    return VersionProblems.Unknown(version);
                 }
-                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
+                catch (Exception e) when (VersionProblems.IsDamage(e))
                 {
-                    return TypedResults.Problem($"The manifest of model version '{version}' cannot be read: {e.Message}",
-                        statusCode: StatusCodes.Status409Conflict, title: "Damaged model version");
+                    return VersionProblems.Damaged(version, e);
                 }
             })
             .WithName("GetModel")
@@ -60,17 +58,15 @@ public static class ModelEndpoints
                 }
                 catch (FileNotFoundException)
                 {
-                    return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
-                        statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
+                    return VersionProblems.Unknown(version);
                 }
                 catch (StoreBusyException e)
                 {
                     return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model store busy");
                 }
-                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
+                catch (Exception e) when (VersionProblems.IsDamage(e))
                 {
-                    return TypedResults.Problem($"Model version '{version}' is damaged and cannot be served: {e.Message}",
-                        statusCode: StatusCodes.Status409Conflict, title: "Damaged model version");
+                    return VersionProblems.Damaged(version, e);
                 }
             })
             .RequireApiKey()

@@ -19,13 +19,11 @@ public static class ModelWeightsEndpoints
                 }
                 catch (FileNotFoundException)
                 {
-                    return TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
-                        statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
+                    return VersionProblems.Unknown(version);
                 }
-                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
+                catch (Exception e) when (VersionProblems.IsDamage(e))
                 {
-                    return TypedResults.Problem($"Model version '{version}' is damaged: {e.Message}",
-                        statusCode: StatusCodes.Status409Conflict, title: "Damaged model version");
+                    return VersionProblems.Damaged(version, e);
                 }
                 // A version's weights never change once saved (its name is new for every training).
                 context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
