@@ -2,6 +2,8 @@ using FashionApi;
 using FashionApi.Endpoints;
 using FashionApi.Infrastructure;
 
+NativeHeap.ReturnLargeBlocksToTheSystem();
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFashionApi(builder.Configuration);
 builder.AddObservability();

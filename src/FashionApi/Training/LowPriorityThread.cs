@@ -10,7 +10,7 @@ namespace FashionApi.Training;
 /// </summary>
 public sealed class LowPriorityThread : IDisposable
 {
-    readonly BlockingCollection<(Action Work, TaskCompletionSource Done)> queue = new();
+    readonly BlockingCollection<(Action Work, ExecutionContext? Context, TaskCompletionSource Done)> queue = new();
 
     public LowPriorityThread()
     {
@@ -19,11 +19,12 @@ public sealed class LowPriorityThread : IDisposable
         {
             Priority = TrainingThreadPriority.LowerCurrentThread();
             lowered.Set();
-            foreach (var (work, done) in queue.GetConsumingEnumerable())
+            foreach (var (work, context, done) in queue.GetConsumingEnumerable())
             {
                 try
                 {
-                    work();
+                    if (context is null) work();
+                    else ExecutionContext.Run(context, _ => work(), null);
                     done.SetResult();
                 }
                 catch (Exception e)
@@ -38,11 +39,12 @@ public sealed class LowPriorityThread : IDisposable
     /// <summary>What lowering the thread did (or why not), for the log.</summary>
     public string Priority { get; private set; } = "";
 
-    /// <summary>Runs <paramref name="work"/> on the low-priority thread and returns when it has finished.</summary>
+    /// <summary>Runs <paramref name="work"/> on the low-priority thread and returns when it has finished. It runs in the
+    /// caller's execution context, so the caller's log scopes (the job id) are on what it logs.</summary>
     public void Run(Action work)
     {
         var done = new TaskCompletionSource();
-        queue.Add((work, done));
+        queue.Add((work, ExecutionContext.Capture(), done));
         done.Task.GetAwaiter().GetResult();
     }
 

@@ -40,13 +40,22 @@ public sealed class TrainingWorker(
                 CamelCaseEnumConverter.Name(Implementation.Fused), lowPriority.Priority);
         }
         while (queue.Take(stoppingToken) is { } job)
-        {
-            if (lowPriority is not null && ISoftmaxImplementation.SafeAtLowPriority(job.Hyperparameters.Implementation))
-                lowPriority.Run(() => RunJob(job, stoppingToken));
-            else
-                RunJob(job, stoppingToken);
-        }
+            RunJob(job, stoppingToken);
     }
+
+    /// <summary>Runs the job's training (the CPU-heavy part) below request handling when that is on and safe for its
+    /// implementation. Only the computation moves: saving and activating take locks that requests and other processes
+    /// wait for, and a low-priority thread holding one while the cores are busy with requests would make them wait.</summary>
+    TrainingResult Train(TrainingData data, Hyperparameters hp, Action<TrainingProgress> progress, CancellationToken cancellation)
+    {
+        if (!RunsAtLowPriority(hp))
+            return SoftmaxTrainer.Train(data, hp, progress, cancellation);
+        TrainingResult? result = null;
+        lowPriority!.Run(() => result = SoftmaxTrainer.Train(data, hp, progress, cancellation));
+        return result!;
+    }
+
+    bool RunsAtLowPriority(Hyperparameters hp) => lowPriority is not null && ISoftmaxImplementation.SafeAtLowPriority(hp.Implementation);
 
     void LoadSavedModelOrQueueFirstTraining()
     {
@@ -131,7 +140,7 @@ public sealed class TrainingWorker(
             timeLimit.CancelAfter(maxDuration); // the training itself, not a first download of the dataset
             logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
                 job.Id, CamelCaseEnumConverter.Name(hp.Implementation), CamelCaseEnumConverter.Name(hp.Optimizer), hp.Epochs, hp.LearningRate, hp.BatchSize);
-            var result = SoftmaxTrainer.Train(data, hp, progress =>
+            var result = Train(data, hp, progress =>
             {
                 job.Report(progress);
                 if (progress.CompletedEpoch is not { } e) return;
@@ -158,7 +167,8 @@ public sealed class TrainingWorker(
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !job.Cancellation.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
             job.Fail($"Stopped after running for {maxDuration}, the longest a job may run (MaxJobDuration); the previous model keeps serving. " +
-                     "Use fewer epochs or a larger batchSize.");
+                     "Use fewer epochs or a larger batchSize" +
+                     (RunsAtLowPriority(hp) ? ", or train when the service is less busy: training gives way to requests." : "."));
             logger.LogWarning("Job {Job} stopped at its time limit of {Limit}; model {Version} keeps serving", job.Id, maxDuration,
                 activeModel.Current?.Manifest.Version ?? "(none)");
             metrics.TrainingFinished(TrainingJobStatus.Failed);

@@ -1,0 +1,13 @@
+using FashionApi.Infrastructure;
+
+namespace FashionApi.Tests.Operations;
+
+public class NativeHeapTests
+{
+    [Fact]
+    public void The_mmap_threshold_is_fixed_where_the_C_library_is_glibc()
+    {
+        bool glibc = OperatingSystem.IsLinux() && File.Exists("/etc/debian_version"); // this project's machines and images
+        Assert.Equal(glibc, NativeHeap.ReturnLargeBlocksToTheSystem());
+    }
+}
