@@ -39,6 +39,9 @@ wait_ready() { # TIMEOUT_SECONDS
     sleep 0.02
   done
 }
+# Waits for a training job to end by following its event stream, which closes after the job does: one request per job
+# rather than a poll every few milliseconds, whose process starts would compete with the server for the cores.
+wait_job() { curl -sfN -o /dev/null --max-time 600 "$url/train/$1/events" || true; }
 stop_server() {
   [ -n "$server_pid" ] || return 0
   kill "$server_pid" 2>/dev/null || true
@@ -79,7 +82,7 @@ record server_startup_training_peak_rss_kb "$(status_kb VmHWM)"
 for _ in $(seq 1 10); do
   job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
     sed -E 's/.*"id":"([^"]+)".*/\1/')
-  until curl -sf "$url/train/$job" | grep -qE '"status":"(succeeded|failed|cancelled)"'; do sleep 0.2; done
+  wait_job "$job"
   curl -sf "$url/train/$job" | grep -q '"status":"succeeded"' || { log "training job $job did not succeed"; exit 1; }
 done
 record server_train_peak_rss_kb "$(status_kb VmHWM)"
@@ -120,7 +123,7 @@ train_back_to_back() {
     local job
     job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
       sed -E 's/.*"id":"([^"]+)".*/\1/') || return 0
-    until curl -sf "$url/train/$job" | grep -qE '"status":"(succeeded|failed|cancelled)"'; do sleep 0.05; done
+    wait_job "$job"
   done
 }
 wrk_while_training() { # NAME
