@@ -101,13 +101,15 @@ done
 record startup_ms_all "${startups[*]}"
 record startup_ms "$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 2p)"
 
-# The last server keeps running for the HTTP measurements. Memory first: RSS after exactly 1,000 and 100,000
+# The last server keeps running for the HTTP measurements. Memory first: RSS after exactly 1,000, 100,000 and 200,000
 # single-image predictions (sent by the helper with 32 connections, every answer checked); then wrk measures.
-log "POST /predict: 1,000 requests, RSS, 99,000 more, RSS, then a measured 10 s wrk run"
+log "POST /predict: 1,000 requests, RSS, 99,000 more, RSS, 100,000 more, RSS, then a measured 10 s wrk run"
 bench http-load "$url/predict" "$work/bodies/png" 1000
 record rss_after_first_kb "$(status_kb VmRSS)"
 bench http-load "$url/predict" "$work/bodies/png" 99000
 record rss_after_many_kb "$(status_kb VmRSS)"
+bench http-load "$url/predict" "$work/bodies/png" 100000
+record rss_after_more_kb "$(status_kb VmRSS)"
 run_wrk() { # NAME WRK_ARGS... : saves wrk's output for the report
   local out=$results/wrk-$1.txt
   shift

@@ -64,9 +64,14 @@ public static partial class Report
         Row("Peak RSS (VmHWM) of the server: start-up training of `default`, then 10 `POST /train` jobs (`default`)",
             $"{peakMiB:N0} MiB ({Num("server_startup_training_peak_rss_kb") / 1024:N0} MiB after the first)", "≤ 600 MiB", peakMiB <= 600);
         Row("Peak RSS (VmHWM) of the benchmark process after all training runs above", $"{Num("train_process_peak_rss_kb") / 1024:N0} MiB");
-        double before = Num("rss_after_first_kb"), after = Num("rss_after_many_kb"), change = 100 * (after - before) / before;
-        Row("Server RSS after 1,000 and after 100,000 `POST /predict` PNG requests (32 connections)",
-            $"{before / 1024:N0} MiB → {after / 1024:N0} MiB ({change:+0.0;-0.0} %)", "flat within 5 %", Math.Abs(change) <= 5);
+        // The target (from the project's first benchmark issue) compares 1,000 with 100,000; the first requests come
+        // before the GC has sized its budgets and before tiered compilation and the thread pool have settled, so the
+        // 200,000 reading shows whether anything keeps growing once warm.
+        double first = Num("rss_after_first_kb"), many = Num("rss_after_many_kb"), more = Num("rss_after_more_kb");
+        double change = 100 * (many - first) / first, warmChange = 100 * (more - many) / many;
+        Row("Server RSS after 1,000 and after 100,000 `POST /predict` PNG requests (32 connections); after 200,000",
+            $"{first / 1024:N0} MiB → {many / 1024:N0} MiB ({change:+0.0;-0.0} %); {more / 1024:N0} MiB ({warmChange:+0.0;-0.0} % from 100,000)",
+            "flat within 5 % (1,000 → 100,000)", Math.Abs(change) <= 5);
         double hostileStart = Num("hostile_rss_start_kb") / 1024, hostileAfter = Num("hostile_rss_after_kb") / 1024;
         Row("Server RSS when ready, and after the hostile corpus 10 times (about 13,000 malformed requests, 4 connections); peak",
             $"{hostileStart:N0} MiB → {hostileAfter:N0} MiB (peak {Num("hostile_peak_rss_kb") / 1024:N0} MiB)", "within 100 MiB of the start, below 400 MiB",
