@@ -60,6 +60,7 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, Fashi
 
         var accepted = AcceptedImageFormats.Detect(encoded) ?? throw NotAccepted(encoded);
         CheckBmpPixelOffset(accepted, encoded);
+        if (accepted.Format == PngFormat.Instance) encoded = PngDataChunks.Joined(encoded);
         try
         {
             using var stream = new MemoryStream(encoded, writable: false);

@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace FashionApi.Inference;
+
+/// <summary>
+/// A PNG's compressed pixel data may be split over any number of IDAT chunks, of any size. ImageSharp 2.1.13's inflater
+/// reads past its buffer when they are very small (a file split into 1-byte chunks, which other decoders read, made it
+/// throw), so a PNG with more than one IDAT chunk is handed to it with them joined into one. Files with a single IDAT
+/// chunk, as small images usually have, are passed through untouched; anything malformed is too, for the decoder to
+/// refuse with its own words.
+/// </summary>
+public static class PngDataChunks
+{
+    const int SignatureLength = 8, ChunkOverhead = 12; // length, type and CRC around each chunk's data
+
+    /// <summary><paramref name="png"/> itself, or a copy whose consecutive IDAT chunks are one.</summary>
+    public static byte[] Joined(byte[] png)
+    {
+        if (DataChunks(png) is not { Count: > 1 } chunks) return png;
+        int first = chunks[0].Offset, end = chunks[^1].Offset + chunks[^1].Length + ChunkOverhead;
+        int dataLength = chunks.Sum(c => c.Length);
+
+        var joined = new byte[png.Length - chunks.Count * ChunkOverhead + ChunkOverhead];
+        png.AsSpan(0, first).CopyTo(joined);
+        BinaryPrimitives.WriteUInt32BigEndian(joined.AsSpan(first), (uint)dataLength);
+        "IDAT"u8.CopyTo(joined.AsSpan(first + 4));
+        int at = first + 8;
+        foreach (var (offset, length) in chunks)
+        {
+            png.AsSpan(offset + 8, length).CopyTo(joined.AsSpan(at));
+            at += length;
+        }
+        BinaryPrimitives.WriteUInt32BigEndian(joined.AsSpan(at), Crc32.HashToUInt32(joined.AsSpan(first + 4, dataLength + 4)));
+        png.AsSpan(end).CopyTo(joined.AsSpan(at + 4));
+        return joined;
+    }
+
+    /// <summary>The IDAT chunks (offset of each chunk, length of its data) when they are well formed and consecutive, as
+    /// the format requires; otherwise null.</summary>
+    static List<(int Offset, int Length)>? DataChunks(byte[] png)
+    {
+        var chunks = new List<(int Offset, int Length)>();
+        bool ended = false;
+        for (int offset = SignatureLength; offset + ChunkOverhead <= png.Length;)
+        {
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset));
+            if (length > png.Length - offset - ChunkOverhead) return null;
+            bool data = png.AsSpan(offset + 4, 4).SequenceEqual("IDAT"u8);
+            if (data && ended) return null; // IDAT chunks must be consecutive
+            if (data) chunks.Add((offset, (int)length));
+            else if (chunks.Count > 0) ended = true;
+            offset += (int)length + ChunkOverhead;
+        }
+        return chunks;
+    }
+}

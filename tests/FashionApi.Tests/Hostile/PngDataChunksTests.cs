@@ -1,0 +1,34 @@
+using FashionApi.Inference;
+using FashionApi.Tests.Infrastructure;
+
+namespace FashionApi.Tests.Hostile;
+
+public class PngDataChunksTests
+{
+    static readonly byte[] Png = TestData.Png(TestData.FashionMnist.Test.Image(1));
+
+    [Fact]
+    public void A_png_with_one_data_chunk_is_passed_through_untouched() =>
+        Assert.Same(Png, PngDataChunks.Joined(Png));
+
+    [Fact]
+    public void Split_data_chunks_are_joined_back_into_the_original_file()
+    {
+        // The test image has one IDAT chunk: splitting it and joining it again must give back the same bytes, CRC included.
+        byte[] split = HostileCorpus.OneByteIdatChunks(Png);
+        Assert.NotEqual(Png.Length, split.Length);
+        Assert.Equal(Png, PngDataChunks.Joined(split));
+    }
+
+    [Fact]
+    public void Malformed_files_are_left_for_the_decoder_to_refuse()
+    {
+        byte[] split = HostileCorpus.OneByteIdatChunks(Png);
+        int third = split.AsSpan().IndexOf("IDAT"u8) - 4 + 2 * 13; // each 1-byte chunk takes 13 bytes
+        Assert.True(split.AsSpan(third + 4, 4).SequenceEqual("IDAT"u8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(split.AsSpan(third), 0x7FFF_FFFF); // runs past the end
+        Assert.Same(split, PngDataChunks.Joined(split));
+        byte[] garbage = [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4];
+        Assert.Same(garbage, PngDataChunks.Joined(garbage));
+    }
+}
