@@ -29,7 +29,8 @@ public static class TrainingEventEndpoints
             .WithDescription("Events, each with a JSON data line: 'snapshot' (the job as GET /train/{id} shows it, sent first), " +
                              "'progress' ({status, progress}: sent as minibatches complete, at most about ten a second), " +
                              "'epoch' (loss, trainAccuracy, testAccuracy and seconds of each finished epoch) and 'done' (the " +
-                             "final job: succeeded, failed or cancelled, with its modelVersion). The stream closes after 'done'; " +
+                             "final job: succeeded, failed or cancelled, with its modelVersion); 'keepalive' ({status}) after 15 s without " +
+                             "another event, so that proxies keep the connection open. The stream closes after 'done'; " +
                              "a browser's EventSource should then be closed rather than left to reconnect.")
             .Produces<TrainingJobSnapshot>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -11,14 +11,21 @@ namespace FashionApi.Training;
 /// so it holds no thread. Changes are gathered for <see cref="Interval"/> after each event sent (a job can report
 /// tens of thousands of minibatches a second), so progress is the latest at that moment; epochs are never skipped.
 /// The stream also ends, cleanly, when its cancellation token fires (the client left, or shutdown).
+/// A job waiting in the queue, or starved of CPU at low priority, can go quiet for minutes, and proxies and load
+/// balancers close connections that carry nothing for a while (often 60 s): so after <see cref="KeepAliveInterval"/>
+/// without an event, a <c>keepalive</c> event with the job's status is sent (EventSource ignores event types it has no
+/// listener for).
 /// </summary>
 public static class TrainingEventStream
 {
-    public const string Snapshot = "snapshot", Progress = "progress", Epoch = "epoch", Done = "done";
+    public const string Snapshot = "snapshot", Progress = "progress", Epoch = "epoch", Done = "done", KeepAlive = "keepalive";
     static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
-    public static async IAsyncEnumerable<SseItem<object>> Follow(TrainingJob job, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<SseItem<object>> Follow(TrainingJob job, [EnumeratorCancellation] CancellationToken cancellationToken,
+        TimeSpan? keepAliveInterval = null)
     {
+        var quietLimit = keepAliveInterval ?? KeepAliveInterval;
         var change = job.NextChange();
         var snapshot = job.Snapshot();
         yield return new(snapshot, Snapshot);
@@ -28,7 +35,14 @@ public static class TrainingEventStream
 
         while (!IsFinished(snapshot.Status))
         {
-            if (!await Completes(change, cancellationToken)) yield break;
+            switch (await WaitFor(change, quietLimit, cancellationToken))
+            {
+                case Waited.Cancelled:
+                    yield break;
+                case Waited.Quiet:
+                    yield return new(new KeepAliveEvent(job.Status), KeepAlive);
+                    continue;
+            }
             var rest = Interval - Stopwatch.GetElapsedTime(sentAt);
             if (rest > TimeSpan.Zero && !await Completes(Task.Delay(rest, cancellationToken), cancellationToken)) yield break;
 
@@ -47,23 +61,36 @@ public static class TrainingEventStream
         yield return new(snapshot, Done);
     }
 
-    /// <summary>False when the wait was cut short by <paramref name="cancellationToken"/>, so the stream can end
-    /// normally instead of with an exception.</summary>
-    static async Task<bool> Completes(Task task, CancellationToken cancellationToken)
+    enum Waited { Changed, Quiet, Cancelled }
+
+    /// <summary>How waiting for the job's next change ended: a cut-short wait is reported rather than thrown, so the
+    /// stream can end normally instead of with an exception.</summary>
+    static async Task<Waited> WaitFor(Task change, TimeSpan quietLimit, CancellationToken cancellationToken)
     {
         try
         {
-            await task.WaitAsync(cancellationToken);
-            return true;
+            await change.WaitAsync(quietLimit, cancellationToken);
+            return Waited.Changed;
+        }
+        catch (TimeoutException)
+        {
+            return Waited.Quiet;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return Waited.Cancelled;
         }
     }
 
+    /// <summary>False when the wait was cut short by <paramref name="cancellationToken"/>.</summary>
+    static async Task<bool> Completes(Task task, CancellationToken cancellationToken) =>
+        await WaitFor(task, Timeout.InfiniteTimeSpan, cancellationToken) == Waited.Changed;
+
     static bool IsFinished(TrainingJobStatus status) => status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running);
 }
+
+/// <summary>The <c>keepalive</c> event: nothing changed for a while, and the job is still queued or running.</summary>
+public sealed record KeepAliveEvent(TrainingJobStatus Status);
 
 /// <summary>The <c>progress</c> event: where a running job is.</summary>
 public sealed record ProgressEvent(TrainingJobStatus Status, JobProgress Progress);
