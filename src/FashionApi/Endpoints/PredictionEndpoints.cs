@@ -24,11 +24,17 @@ public static class PredictionEndpoints
         group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert, [FromQuery] string? include,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
             {
+                // Query parameters are checked before the body is read: a mistake in them costs no upload.
                 var mode = InvertModes.Parse(invert);
+                bool wantsInput = PredictionIncludes.WantsInput(include);
                 if (request.HasJsonContentType())
                 {
                     var body = await RequestBodies.ReadJsonAsync<PixelsRequest>(request, RequestBodies.MaxJsonBytes(1));
-                    return TypedResults.Ok(predictor.Predict(PixelsRequest.ToUnitRange(body.Pixels, "pixels"))[0]);
+                    var unit = PixelsRequest.ToUnitRange(body.Pixels, "pixels");
+                    return TypedResults.Ok(predictor.Predict(unit)[0] with
+                    {
+                        Input = wantsInput ? GrayscalePng.DataUrl(unit.Select(v => (byte)MathF.Round(v * 255)).ToArray()) : null,
+                    });
                 }
                 byte[] encoded;
                 if (request.HasFormContentType)
@@ -48,7 +54,7 @@ public static class PredictionEndpoints
                 return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with
                 {
                     Preprocessing = prepared.Preprocessing,
-                    Input = PredictionIncludes.WantsInput(include) ? GrayscalePng.DataUrl(prepared.Pixels) : null,
+                    Input = wantsInput ? GrayscalePng.DataUrl(prepared.Pixels) : null,
                 });
             })
             .WithMetadata(new PredictRequestBodyMetadata(Batch: false), new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, 1)))
@@ -58,7 +64,7 @@ public static class PredictionEndpoints
                              "Fashion-MNIST) is used pixel for pixel. Other sizes and colour images are converted to grayscale and " +
                              "fitted into 28×28 keeping the aspect ratio, centred; a light background is inverted when invert=auto " +
                              "(the default), invert=true/false forces it. The response says what was done. JSON pixels are 0–255, " +
-                             "or 0–1 when no value exceeds 1. For an uploaded image, include=input adds 'input': the 28×28 image the model saw, as a PNG data URL.");
+                             "or 0–1 when no value exceeds 1. include=input adds 'input': the 28×28 image the model saw, as a PNG data URL.");
 
         group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] string? invert,
                 ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using FashionApi.Tests.Infrastructure;
 using SixLabors.ImageSharp;
@@ -125,6 +126,18 @@ public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionAp
         Assert.False(plain.TryGetProperty("input", out _));
         await (await client.PostAsync("/predict?include=everything", ImageContent(TestData.Png(large, 56, 56))))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "include=input");
+        // Checked before the body is read: bytes that are no image still get the answer about the parameter.
+        await (await client.PostAsync("/predict?include=everything", ImageContent([1, 2, 3])))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "include=input");
+
+        // JSON pixels: the input is those pixels.
+        var pixels = TestData.FashionMnist.Test.Image(0).ToArray();
+        var fromJson = await (await client.PostAsJsonAsync("/predict?include=input", new { pixels = pixels.Select(p => (int)p) })).AssertOkJsonAsync();
+        string jsonUrl = fromJson.GetProperty("input").GetString()!;
+        using var jsonInput = Image.Load<L8>(Convert.FromBase64String(jsonUrl["data:image/png;base64,".Length..]));
+        var seen = new byte[28 * 28];
+        jsonInput.CopyPixelDataTo(seen);
+        Assert.Equal(pixels, seen);
     }
 
     [Fact]
