@@ -3,14 +3,7 @@
 # training time and accuracy, POST /predict and /predict/batch over HTTP (wrk, loopback), the in-process predictor,
 # memory during training and under load, and start-up time with a persisted model. Takes a few minutes.
 #   bash bench/run.sh            (BENCH_PORT=... to use another loopback port than 5899)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/install-prerequisites.sh --bench
-
-results=$PWD/bench/results
-artifacts=$results/artifacts
-publish=$results/publish
-dataset=/usr/share/datasets/fashion-mnist
+source "$(dirname "$0")/common.sh"
 url=http://127.0.0.1:${BENCH_PORT:-5899}
 # The benchmark posts training jobs back to back from one address: lift the per-client limit on management routes.
 export FashionApi__ManagementRequestsPerMinute=0
@@ -21,7 +14,6 @@ server_pid=""
 log() { echo "[bench ${SECONDS}s] $*" >&2; }
 record() { echo "$1=$2" >>"$measurements"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # whole machine, all cores
 own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }            # this script and its children
 status_kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$server_pid/status"; }
 

@@ -5,21 +5,13 @@
 # alternating, 10 s per run. Prints a markdown table (also written to bench/results/scale-out.md) with each replica's
 # peak memory and the CPU the rest of the machine used meanwhile.
 #   bash bench/scale-out.sh         (BENCH_PORT=... for another first loopback port than 5910; it uses three)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/install-prerequisites.sh --bench
-
-results=$PWD/bench/results
-artifacts=$results/artifacts
-publish=$results/publish
-dataset=/usr/share/datasets/fashion-mnist
+source "$(dirname "$0")/common.sh"
 port=${BENCH_PORT:-5910}
 trainer=http://127.0.0.1:$port replica1=http://127.0.0.1:$((port + 1)) replica2=http://127.0.0.1:$((port + 2))
 work=$(mktemp -d)
 pids=()
 
 log() { echo "[scale-out ${SECONDS}s] $*" >&2; }
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 own_ticks() { # this script, its waited-for children (wrk) and the three servers
   local t; t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat")
   for pid in "${pids[@]}"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
