@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace FashionApi.Training;
 
 /// <summary>
-/// One long-lived thread below request handling (see <see cref="TrainingThreadPriority"/>) that runs work handed to it
-/// while the caller waits. The training worker keeps its own thread at normal priority and hands over only the jobs
-/// that are safe at low priority: a thread cannot raise its priority back once lowered, and a new thread would inherit
-/// the lowered one. Long-lived for the same reason as the worker's thread: libtorch's per-thread allocator arenas.
+/// One long-lived thread below request handling (see <see cref="TrainingThreadPriority"/>) that runs work handed to it.
+/// The training worker keeps its own thread at normal priority and hands over only the computation of jobs that are
+/// safe at low priority: a thread cannot raise its priority back once lowered, and a new thread would inherit the
+/// lowered one. Long-lived for the same reason as the worker's thread: libtorch's per-thread allocator arenas.
 /// </summary>
 public sealed class LowPriorityThread : IDisposable
 {
@@ -39,13 +39,14 @@ public sealed class LowPriorityThread : IDisposable
     /// <summary>What lowering the thread did (or why not), for the log.</summary>
     public string Priority { get; private set; } = "";
 
-    /// <summary>Runs <paramref name="work"/> on the low-priority thread and returns when it has finished. It runs in the
-    /// caller's execution context, so the caller's log scopes (the job id) are on what it logs.</summary>
-    public void Run(Action work)
+    /// <summary>Queues <paramref name="work"/> for the low-priority thread; the task ends when it has run, with its
+    /// exception if it threw. It runs in the caller's execution context, so the caller's log scopes (the job id) are on
+    /// what it logs.</summary>
+    public Task Start(Action work)
     {
-        var done = new TaskCompletionSource();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         queue.Add((work, ExecutionContext.Capture(), done));
-        done.Task.GetAwaiter().GetResult();
+        return done.Task;
     }
 
     public void Dispose() => queue.CompleteAdding();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FashionApi.Dataset;
 using FashionApi.Inference;
 using FashionApi.Infrastructure;
@@ -22,7 +23,8 @@ public sealed class TrainingWorker(
     ILogger<TrainingWorker> logger) : BackgroundService
 {
     TrainingData? trainingData; // made on the first job, used by one job at a time
-    LowPriorityThread? lowPriority; // runs the jobs that are safe below request handling, when TrainAtLowPriority is on
+    LowPriorityThread? lowPriority; // computes the jobs that are safe below request handling, when TrainAtLowPriority is on
+    static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(50); // how often low-priority progress is passed on
 
     // All training runs on one long-lived thread rather than on thread-pool threads: libtorch's thread settings are
     // per thread, and its native allocations land in per-thread allocator arenas, so jobs that hopped between pool
@@ -44,14 +46,23 @@ public sealed class TrainingWorker(
     }
 
     /// <summary>Runs the job's training (the CPU-heavy part) below request handling when that is on and safe for its
-    /// implementation. Only the computation moves: saving and activating take locks that requests and other processes
-    /// wait for, and a low-priority thread holding one while the cores are busy with requests would make them wait.</summary>
+    /// implementation. Only the computation moves: whatever takes a lock that requests or other processes wait for
+    /// (saving and activating the model, and reporting progress, which takes the job's lock that GET /train/{id} and the
+    /// event streams take) stays on this normal-priority thread, since a low-priority thread holding a lock while the
+    /// cores are busy with requests would make them wait. Progress comes back through a lock-free queue.</summary>
     TrainingResult Train(TrainingData data, Hyperparameters hp, Action<TrainingProgress> progress, CancellationToken cancellation)
     {
         if (!RunsAtLowPriority(hp))
             return SoftmaxTrainer.Train(data, hp, progress, cancellation);
+        var reports = new ConcurrentQueue<TrainingProgress>();
         TrainingResult? result = null;
-        lowPriority!.Run(() => result = SoftmaxTrainer.Train(data, hp, progress, cancellation));
+        var training = lowPriority!.Start(() => result = SoftmaxTrainer.Train(data, hp, reports.Enqueue, cancellation));
+        do
+        {
+            Task.WaitAny([training], ProgressInterval); // never throws for the task's own failure
+            while (reports.TryDequeue(out var report)) progress(report);
+        } while (!training.IsCompleted);
+        training.GetAwaiter().GetResult(); // the training's exception, as it was thrown
         return result!;
     }
 

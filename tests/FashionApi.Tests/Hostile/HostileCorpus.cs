@@ -78,7 +78,14 @@ public static class HostileCorpus
     }
 
     /// <summary>The image's zlib stream split into IDAT chunks of one byte each (valid PNG; some decoders stumble).</summary>
-    public static byte[] OneByteIdatChunks(byte[] png)
+    public static byte[] OneByteIdatChunks(byte[] png) => IdatChunksOf(png, 1);
+
+    /// <summary>How many bytes of compressed pixel data the PNG's IDAT chunks hold.</summary>
+    public static int IdatDataLength(byte[] png) => PngChunks(png).Where(c => c.Type == "IDAT").Sum(c => c.Length);
+
+    /// <summary>The same PNG with its compressed pixel data in IDAT chunks of <paramref name="size"/> bytes (the last
+    /// one shorter).</summary>
+    public static byte[] IdatChunksOf(byte[] png, int size)
     {
         var chunks = PngChunks(png).ToList();
         var data = chunks.Where(c => c.Type == "IDAT").SelectMany(c => png.AsSpan(c.Offset + 8, c.Length).ToArray()).ToArray();
@@ -88,7 +95,7 @@ public static class HostileCorpus
         {
             if (chunk.Type == "IDAT") continue;
             if (chunk.Type == "IEND")
-                foreach (byte b in data) output.Write(Chunk("IDAT", [b]));
+                foreach (var piece in data.Chunk(size)) output.Write(Chunk("IDAT", piece));
             output.Write(png, chunk.Offset, chunk.Length + 12);
         }
         return output.ToArray();

@@ -21,6 +21,23 @@ public class PngDataChunksTests
     }
 
     [Fact]
+    public void Chunks_that_are_not_tiny_are_left_as_they_are()
+    {
+        int half = (HostileCorpus.IdatDataLength(Png) + 1) / 2; // two chunks, both well above the tiny ones
+        Assert.True(half > PngDataChunks.SmallChunkBytes);
+        byte[] split = HostileCorpus.IdatChunksOf(Png, half);
+        Assert.Equal(Png.Length + 12, split.Length);
+        Assert.Same(split, PngDataChunks.Joined(split));
+    }
+
+    [Fact]
+    public void Bytes_after_the_end_chunk_are_kept_and_do_not_stop_the_joining()
+    {
+        byte[] split = [.. HostileCorpus.OneByteIdatChunks(Png), .. new byte[40]];
+        Assert.Equal([.. Png, .. new byte[40]], PngDataChunks.Joined(split));
+    }
+
+    [Fact]
     public void Malformed_files_are_left_for_the_decoder_to_refuse()
     {
         byte[] split = HostileCorpus.OneByteIdatChunks(Png);

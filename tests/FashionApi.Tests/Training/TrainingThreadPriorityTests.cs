@@ -37,13 +37,15 @@ public class TrainingThreadPriorityTests
         Assert.NotEqual(19, here.Nice);
     }
 
+    static void Run(LowPriorityThread thread, Action work) => thread.Start(work).GetAwaiter().GetResult();
+
     [Fact]
     public void The_low_priority_thread_runs_work_lowered_in_the_callers_context_and_returns_its_failures_to_the_caller()
     {
         using var lowPriority = new LowPriorityThread();
         (int Policy, int Nice) there = default;
         int? threadId = null;
-        lowPriority.Run(() =>
+        Run(lowPriority, () =>
         {
             threadId = Environment.CurrentManagedThreadId;
             if (OperatingSystem.IsLinux()) there = KernelView();
@@ -54,10 +56,10 @@ public class TrainingThreadPriorityTests
             Assert.True(there.Policy == 5 || there.Nice == 19, $"kernel shows policy {there.Policy}, nice {there.Nice} after: {lowPriority.Priority}");
         var callerScope = new AsyncLocal<string> { Value = "job 1" }; // log scopes flow the same way
         string? seen = null;
-        lowPriority.Run(() => seen = callerScope.Value);
+        Run(lowPriority, () => seen = callerScope.Value);
         Assert.Equal("job 1", seen);
-        var failure = Assert.Throws<InvalidOperationException>(() => lowPriority.Run(() => throw new InvalidOperationException("job failed")));
+        var failure = Assert.Throws<InvalidOperationException>(() => Run(lowPriority, () => throw new InvalidOperationException("job failed")));
         Assert.Equal("job failed", failure.Message);
-        lowPriority.Run(() => { }); // still serving after a failure
+        Run(lowPriority, () => { }); // still serving after a failure
     }
 }
