@@ -127,7 +127,8 @@ wrk_while_training() { # NAME
   trainer=$!
   sleep 1 # the first job is running
   run_wrk "$1" -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
-  kill "$trainer" 2>/dev/null || true
+  kill "$trainer" 2>/dev/null || true # it ends once its current command does:
+  pkill -P "$trainer" 2>/dev/null || true # the curl following the current job
   wait "$trainer" 2>/dev/null || true
   record "$1_jobs" $(($(succeeded_jobs) - before))
 }
@@ -148,8 +149,9 @@ stop_server
 log "POST /predict while training jobs run back to back, training at low priority"
 FashionApi__TrainAtLowPriority=true start_server "$models" false low-priority
 wait_ready 30
-# A fresh process is slower until the JIT has settled: warm it up as the first server was, and measure its own idle
-# figures right before, so that the comparison is between two warm runs of one process.
+# A fresh process is slower until the JIT has settled: warm it up with 100,000 requests (as many as the first server
+# had when it was measured idle), and measure its own idle figures right before, so that the comparison is between two
+# warm runs of one process.
 bench http-load "$url/predict" "$work/bodies/png" 100000
 run_wrk single-low-priority-idle -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
 wrk_while_training single-training

@@ -33,7 +33,7 @@ public static class PredictionEndpoints
                     var unit = PixelsRequest.ToUnitRange(body.Pixels, "pixels");
                     return TypedResults.Ok(predictor.Predict(unit)[0] with
                     {
-                        Input = wantsInput ? GrayscalePng.DataUrl(unit.Select(v => (byte)MathF.Round(v * 255)).ToArray()) : null,
+                        Input = wantsInput ? GrayscalePng.DataUrl(PixelsRequest.ToBytes(unit)) : null,
                     });
                 }
                 byte[] encoded;
@@ -141,6 +141,9 @@ public sealed record PixelsRequest(float[]? Pixels)
             throw new RequestRejectedException(RejectionReason.InvalidPixels, $"'{field}[{bad}]' is {values[bad]}; values must be 0–255 (or 0–1).");
         return values.All(v => v <= 1f) ? (float[])values.Clone() : values.Select(v => v / 255f).ToArray();
     }
+
+    /// <summary>Unit-range pixels back as 0–255 bytes, as an uploaded image's pixels are.</summary>
+    public static byte[] ToBytes(float[] unit) => unit.Select(v => (byte)MathF.Round(v * 255)).ToArray();
 }
 
 /// <summary>Many images as arrays of 784 numbers.</summary>

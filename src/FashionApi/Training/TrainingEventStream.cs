@@ -89,7 +89,7 @@ public static class TrainingEventStream
     static bool IsFinished(TrainingJobStatus status) => status is not (TrainingJobStatus.Queued or TrainingJobStatus.Running);
 }
 
-/// <summary>The <c>keepalive</c> event: nothing changed for a while, and the job is still queued or running.</summary>
+/// <summary>The <c>keepalive</c> event: nothing was sent for a while; the job's status as it is now.</summary>
 public sealed record KeepAliveEvent(TrainingJobStatus Status);
 
 /// <summary>The <c>progress</c> event: where a running job is.</summary>
