@@ -149,9 +149,8 @@ stop_server
 log "POST /predict while training jobs run back to back, training at low priority"
 FashionApi__TrainAtLowPriority=true start_server "$models" false low-priority
 wait_ready 30
-# A fresh process is slower until the JIT has settled: warm it up with 100,000 requests (as many as the first server
-# had when it was measured idle), and measure its own idle figures right before, so that the comparison is between two
-# warm runs of one process.
+# A fresh process is slower until the JIT has settled: warm it up with 100,000 requests, and measure its own idle
+# figures right before, so that the comparison is between two warm runs of one process.
 bench http-load "$url/predict" "$work/bodies/png" 100000
 run_wrk single-low-priority-idle -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
 wrk_while_training single-training

@@ -51,7 +51,7 @@ public static partial class Report
             $"{m["single-training_jobs"]} jobs finished in the 10 s); idle, the same process gave {trainingIdle.RequestsPerSecond:N0} requests/s, p99 {trainingIdle.P99Ms:F2} ms",
             VersusIdle(training, trainingIdle), "p99 ≤ 2× idle, throughput ≥ 80 % of idle",
             training.P99Ms <= 2 * trainingIdle.P99Ms && training.RequestsPerSecond >= 0.8 * trainingIdle.RequestsPerSecond && training.Clean);
-        Row($"… the same with training at normal priority (`TrainAtLowPriority=false`), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s), against the idle run above",
+        Row($"… the same with training at normal priority (`TrainAtLowPriority=false`), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s), against the first `POST /predict` row (same process, idle)",
             VersusIdle(trainingNormal, single));
         Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
