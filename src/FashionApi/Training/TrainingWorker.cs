@@ -57,11 +57,14 @@ public sealed class TrainingWorker(
         var reports = new ConcurrentQueue<TrainingProgress>();
         TrainingResult? result = null;
         var training = lowPriority!.Start(() => result = SoftmaxTrainer.Train(data, hp, reports.Enqueue, cancellation));
+        bool finished;
         do
         {
-            Task.WaitAny([training], ProgressInterval); // never throws for the task's own failure
+            // Seen finished before the queue is drained, so the last drain gets every report (WaitAny does not throw
+            // for the task's own failure).
+            finished = Task.WaitAny([training], ProgressInterval) == 0;
             while (reports.TryDequeue(out var report)) progress(report);
-        } while (!training.IsCompleted);
+        } while (!finished);
         training.GetAwaiter().GetResult(); // the training's exception, as it was thrown
         return result!;
     }
