@@ -47,12 +47,12 @@ public static class ModelEndpoints
             .WithName("GetModel")
             .WithSummary("One saved version's whole manifest: hyperparameters, preset, activation policy, history, evaluation, checksums");
 
-        group.MapPost("/models/{version}/activate", Results<Ok<ModelManifest>, ProblemHttpResult> (
-                string version, ActiveModel active, ILogger<ActiveModel> logger) =>
+        group.MapPost("/models/{version}/activate", async Task<Results<Ok<ModelManifest>, ProblemHttpResult>> (
+                string version, ActiveModel active, ILogger<ActiveModel> logger, CancellationToken cancellationToken) =>
             {
                 try
                 {
-                    var manifest = active.ActivateSaved(version);
+                    var manifest = await active.ActivateSavedAsync(version, cancellationToken);
                     logger.LogInformation("Model {Version} activated on request", version);
                     return TypedResults.Ok(manifest);
                 }
@@ -60,10 +60,7 @@ public static class ModelEndpoints
                 {
                     return VersionProblems.Unknown(version);
                 }
-                catch (StoreBusyException e)
-                {
-                    return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model store busy");
-                }
+                // A busy, unwritable or full store (StoreUnavailableException) is answered 503 by the exception handler.
                 catch (Exception e) when (VersionProblems.IsDamage(e))
                 {
                     return VersionProblems.Damaged(version, e);
@@ -72,6 +69,7 @@ public static class ModelEndpoints
             .RequireApiKey()
             .RequireRateLimiting(ClientRateLimits.Management)
             .RequireTrainingRole()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("ActivateModel")
             .WithSummary("Make a saved version the active model (roll back or forward)");
 

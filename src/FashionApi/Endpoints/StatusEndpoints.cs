@@ -1,4 +1,5 @@
 using FashionApi.Inference;
+using FashionApi.Storage;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -26,14 +27,24 @@ public static class StatusEndpoints
         health.MapGet("/live", () => TypedResults.Ok(new Health("Healthy", "The process is up.")))
             .WithName("Live")
             .WithSummary("Liveness: the process answers HTTP");
-        health.MapGet("/ready", Results<Ok<Health>, JsonHttpResult<Health>> (ActiveModel active) =>
-                active.Current is { } model
-                    ? TypedResults.Ok(new Health("Healthy", $"Model {model.Manifest.Version} is serving."))
-                    : TypedResults.Json(new Health("Unhealthy", "No model loaded yet."), statusCode: StatusCodes.Status503ServiceUnavailable))
+        health.MapGet("/ready", Results<Ok<Health>, JsonHttpResult<Health>> (ActiveModel active, ModelStore store, IOptions<FashionApiOptions> options) =>
+                Readiness(options.Value.Role, active.Current, store.WriteProblem) is { } problem
+                    ? TypedResults.Json(new Health("Unhealthy", problem), statusCode: StatusCodes.Status503ServiceUnavailable)
+                    : TypedResults.Ok(new Health("Healthy", active.Current is { } model ? $"Model {model.Manifest.Version} is serving." : "Ready to train (no model yet).")))
             .WithName("Ready")
-            .WithSummary("Readiness: 200 once a model is loaded and predictions can be answered, 503 before");
+            .WithSummary("Readiness: 503 until this instance can do its job (serve: a model is loaded; train: the store is writable; all: both)")
+            .WithDescription("A trainer (Role train) is ready on an empty store, so POST /train reaches it through its Service; " +
+                             "an instance that trains is not ready while its model store cannot be written, and says why.");
         return routes;
     }
+
+    /// <summary>Why an instance of <paramref name="role"/> is not ready, or null when it is.</summary>
+    static string? Readiness(InstanceRole role, ServingModel? serving, string? writeProblem) => role switch
+    {
+        _ when role.Trains() && writeProblem is not null => $"The model store cannot be written: {writeProblem}",
+        InstanceRole.Train => null,
+        _ => serving is null ? "No model loaded yet." : null,
+    };
 }
 
 /// <summary>GET /status. <c>Role</c> says what this instance does: all, serve or train; <c>ServingSince</c> when this

@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using FashionApi.Infrastructure;
 using FashionApi.Model;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,16 +15,22 @@ public static class TrainingEventEndpoints
         var group = routes.MapGroup("/train").WithTags("Train");
 
         group.MapGet("/{id}/events", Results<ServerSentEventsResult<object>, ProblemHttpResult> (
-                string id, TrainingJobQueue queue, HttpContext context, IHostApplicationLifetime lifetime) =>
+                string id, TrainingJobQueue queue, EventStreamLimits limits, HttpContext context, IHostApplicationLifetime lifetime) =>
             {
                 if (queue.Find(id) is not { } job)
                     return TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
                         statusCode: StatusCodes.Status404NotFound, title: "Unknown training job");
+                var (slot, refusal) = limits.TryOpen(job.Id, ClientIdentity.Of(context));
+                if (slot is null)
+                    throw new RequestRejectedException(RejectionReason.TooManyEventStreams, refusal!, StatusCodes.Status429TooManyRequests)
+                        { RetryAfter = TimeSpan.FromSeconds(10) };
+                context.Response.RegisterForDispose(slot);
                 // Ends when the job does, when the client goes away, or when the service shuts down.
                 var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
                 context.Response.RegisterForDispose(ending);
                 return TypedResults.ServerSentEvents(TrainingEventStream.Follow(job, ending.Token));
             })
+            .RequireApiKey()
             .WithName("FollowTrainingJob")
             .WithSummary("A training job's progress, pushed as Server-Sent Events (text/event-stream) until it ends")
             .WithDescription("Events, each with a JSON data line: 'snapshot' (the job as GET /train/{id} shows it, sent first), " +
@@ -31,9 +38,12 @@ public static class TrainingEventEndpoints
                              "'epoch' (loss, trainAccuracy, testAccuracy and seconds of each finished epoch) and 'done' (the " +
                              "final job: succeeded, failed or cancelled, with its modelVersion); 'keepalive' ({status}) after 15 s without " +
                              "another event, so that proxies keep the connection open. The stream closes after 'done'; " +
-                             "a browser's EventSource should then be closed rather than left to reconnect.")
+                             "a browser's EventSource should then be closed rather than left to reconnect. Needs the API key like the " +
+                             "management routes (outside Development, always), and at most MaxEventStreamsPerJob streams per job and " +
+                             "MaxEventStreamsPerClient per client are open at once (429 beyond).")
             .Produces<TrainingJobSnapshot>(StatusCodes.Status200OK, "text/event-stream")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/presets", () => TypedResults.Ok(new TrainingPresetList(TrainingPresets.ByName, new TrainingFieldChoices(
                 Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>(), Enum.GetValues<ActivationPolicy>()))))

@@ -1,3 +1,4 @@
+using FashionApi.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FashionApi.Endpoints;
@@ -10,10 +11,12 @@ static class VersionProblems
         TypedResults.Problem($"No saved model version '{version}'. GET /models lists them.",
             statusCode: StatusCodes.Status404NotFound, title: "Unknown model version");
 
-    /// <summary>What the store throws for a version whose files are damaged (checked after <see cref="FileNotFoundException"/>).</summary>
-    public static bool IsDamage(Exception e) => e is InvalidDataException or System.Text.Json.JsonException or IOException;
+    /// <summary>What the store throws for a version whose files are damaged (checked after <see cref="FileNotFoundException"/>);
+    /// a store that cannot be read or written at all is not the version's fault (503, answered by the exception handler).</summary>
+    public static bool IsDamage(Exception e) =>
+        e is InvalidDataException or System.Text.Json.JsonException or IOException && e is not StoreUnavailableException;
 
     public static ProblemHttpResult Damaged(string version, Exception e) =>
-        TypedResults.Problem($"Model version '{version}' is damaged: {e.Message}",
+        TypedResults.Problem($"Model version '{version}' is damaged: {StoreProblems.WithoutPaths(e.Message)}",
             statusCode: StatusCodes.Status409Conflict, title: "Damaged model version");
 }

@@ -1,4 +1,5 @@
 using FashionApi.Inference;
+using FashionApi.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FashionApi.Infrastructure;
@@ -27,6 +28,17 @@ public sealed class ProblemExceptionHandler(RequestRejections rejections, IProbl
                     HttpContext = context,
                     Exception = e,
                     ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Model not ready", Detail = e.Message },
+                });
+            case StoreUnavailableException e:
+                // Permissions, a read-only or full disk, another writer: the operator's to fix, said without paths.
+                logger.LogError("{Method} {Path}: {Problem} ({Cause})", context.Request.Method, context.Request.Path, e.Message, e.InnerException?.Message);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+                return await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    Exception = e,
+                    ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = e is StoreBusyException ? "Model store busy" : "Model store unavailable", Detail = e.Message },
                 });
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);

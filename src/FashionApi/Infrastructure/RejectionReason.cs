@@ -33,6 +33,10 @@ public enum RejectionReason
     DecodingTimeExceeded,
     /// <summary>A guarded operation without the right API key.</summary>
     ApiKeyRequired,
+    /// <summary>A guarded operation requested from another web site's page.</summary>
+    CrossSiteRequest,
+    /// <summary>Too many training event streams open on one job or from one client.</summary>
+    TooManyEventStreams,
     /// <summary>A client over its request rate.</summary>
     RateLimited,
     /// <summary>The training queue already holds as many jobs as allowed.</summary>

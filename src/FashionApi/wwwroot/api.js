@@ -13,9 +13,17 @@ export class ApiError extends Error {
 }
 
 /** Calls the API. `body` may be a Blob/FormData (sent as is) or an object (sent as JSON). */
-export async function api(path, { method = "GET", body, signal, guarded = false } = {}) {
+export async function api(path, options = {}) {
+  const response = await send(path, options);
+  return response.status === 204 ? null : response.json();
+}
+
+/** Sends a request and returns the successful response, asking for the API key on a 401 to a guarded route (once),
+ * and turning any other answer into an ApiError. Used as is for the event streams, which are read as they come. */
+export async function send(path, { method = "GET", body, signal, guarded = false, accept } = {}) {
   for (let attempt = 0; ; attempt++) {
     const headers = {};
+    if (accept) headers["Accept"] = accept;
     let payload = body;
     if (body && !(body instanceof Blob) && !(body instanceof FormData)) {
       headers["Content-Type"] = "application/json";
@@ -33,9 +41,7 @@ export async function api(path, { method = "GET", body, signal, guarded = false 
       if (e.name === "AbortError") throw e;
       throw new ApiError(0, { detail: `The service could not be reached (${e.message}).` });
     }
-    if (response.ok) {
-      return response.status === 204 ? null : response.json();
-    }
+    if (response.ok) return response;
     const problem = await readProblem(response);
     if (response.status === 401 && guarded && attempt === 0 && await askForKey(key ? "The API key was refused (401)." : problem.detail)) {
       continue;

@@ -46,7 +46,7 @@ function describe(hp) {
 async function activate(version, button) {
   button.disabled = true;
   try {
-    await api(`/models/${encodeURIComponent(version)}/activate`, { method: "POST", guarded: true });
+    await api(`/models/${encodeURIComponent(version)}/activate`, { method: "POST", body: {}, guarded: true });
     showError(document.getElementById("models-error"), null);
     modelChanged();
   } catch (e) {

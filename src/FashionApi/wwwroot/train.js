@@ -1,6 +1,7 @@
 // Train: a form filled from the chosen preset (GET /train/presets), POST /train, and the job's curves drawn live from
 // its Server-Sent Events stream (GET /train/{id}/events); recent jobs from GET /train.
 import { api, el, showError, percent, formatDate, modelChanged } from "./api.js";
+import { followEvents } from "./events.js";
 
 const CHOICE_FIELDS = ["implementation", "optimizer", "schedule", "activate"];
 const NUMBERS = ["epochs", "learningRate", "batchSize", "momentum", "weightDecay", "seed"];
@@ -105,7 +106,7 @@ async function cancel() {
 
 /** Follows one job: its curves so far, then each event as the server pushes it, until it ends. */
 function follow(id) {
-  stream?.close();
+  stream?.abort();
   followed = id;
   let finished = false;
   const status = document.getElementById("job-status");
@@ -125,28 +126,9 @@ function follow(id) {
     highlight();
   };
 
-  stream = new EventSource(`/train/${encodeURIComponent(id)}/events`);
-  stream.addEventListener("snapshot", e => {
-    const job = JSON.parse(e.data);
-    setCurves(job.history);
-    describe(job);
-  });
-  stream.addEventListener("progress", e => {
-    const update = JSON.parse(e.data);
-    describe(update, update.progress);
-  });
-  stream.addEventListener("epoch", e => {
-    const epoch = JSON.parse(e.data);
-    chart.data.labels.push(epoch.epoch);
-    chart.data.datasets[0].data.push(epoch.loss);
-    chart.data.datasets[1].data.push(epoch.trainAccuracy);
-    chart.data.datasets[2].data.push(epoch.testAccuracy);
-    chart.update();
-  });
-  stream.addEventListener("done", e => {
+  stream = new AbortController();
+  const done = job => {
     finished = true;
-    stream.close(); // the server closes the stream after this; do not let EventSource reconnect
-    const job = JSON.parse(e.data);
     setCurves(job.history);
     describe(job);
     bar.value = job.status === "succeeded" ? 100 : bar.value;
@@ -156,11 +138,26 @@ function follow(id) {
       : `Job ${id}: ${job.status}${job.error ? ` — ${job.error}` : ""}`;
     loadJobs();
     if (job.status === "succeeded") modelChanged(); // a new version either way; maybe a new active one
-  });
-  stream.addEventListener("error", () => {
-    if (finished) return;
-    if (stream.readyState === EventSource.CLOSED) status.textContent = `Job ${id}: the event stream could not be opened.`;
-    else status.textContent = `Job ${id}: connection lost, reconnecting…`;
+  };
+  followEvents(`/train/${encodeURIComponent(id)}/events`, {
+    snapshot: job => {
+      setCurves(job.history);
+      describe(job);
+    },
+    progress: update => describe(update, update.progress),
+    epoch: epoch => {
+      chart.data.labels.push(epoch.epoch);
+      chart.data.datasets[0].data.push(epoch.loss);
+      chart.data.datasets[1].data.push(epoch.trainAccuracy);
+      chart.data.datasets[2].data.push(epoch.testAccuracy);
+      chart.update();
+    },
+    done,
+  }, {
+    signal: stream.signal,
+    onLost: () => { if (!finished) status.textContent = `Job ${id}: connection lost, reconnecting…`; },
+  }).catch(e => {
+    if (e.name !== "AbortError") status.textContent = `Job ${id}: the event stream could not be opened (${e.message}).`;
   });
 }
 
