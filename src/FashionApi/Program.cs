@@ -1,5 +1,6 @@
 using FashionApi;
 using FashionApi.Endpoints;
+using FashionApi.Export;
 using FashionApi.Infrastructure;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
@@ -22,6 +23,7 @@ app.MapTraining();
 app.MapTrainingEvents();
 app.MapModels();
 app.MapModelWeights();
+app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
 app.MapObservability();
