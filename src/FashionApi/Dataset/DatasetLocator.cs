@@ -1,3 +1,4 @@
+using FashionApi.Hosting;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 

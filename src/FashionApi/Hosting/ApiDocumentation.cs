@@ -1,9 +1,9 @@
-using FashionApi.Endpoints;
-using FashionApi.Inference;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
 public static class ApiDocumentation

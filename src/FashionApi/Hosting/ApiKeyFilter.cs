@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>When <c>FashionApi:ApiKey</c> is set, endpoints marked with <see cref="RequireApiKey"/> need the header
 /// <c>X-Api-Key</c> with that value. Compared in constant time so the key cannot be guessed byte by byte.</summary>

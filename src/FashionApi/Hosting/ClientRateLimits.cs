@@ -5,7 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>
 /// Per-client request rates (ASP.NET Core's rate limiter): <see cref="Management"/> guards the routes that queue,

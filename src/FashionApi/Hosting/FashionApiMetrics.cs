@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FashionApi.Dataset;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Training;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>Which part of a prediction a duration measures.</summary>
 public enum PredictionStage { Preprocess, Forward }

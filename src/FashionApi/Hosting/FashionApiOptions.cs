@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FashionApi;
+namespace FashionApi.Hosting;
 
 /// <summary>Everything an operator can set, bound from the <c>FashionApi</c> configuration section
 /// (appsettings.json, or environment variables such as <c>FashionApi__ApiKey</c>). Validated at start-up.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>JSON bodies must be UTF-8 (RFC 8259 §8.1). A JSON request declaring any other charset, an unknown one
 /// (<c>bogus</c>, <c>utf-7</c>) or an empty one is refused with 415 before an endpoint reads it; left to the

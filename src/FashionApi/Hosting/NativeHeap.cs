@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>
 /// Makes the C library give large freed blocks back to the operating system. glibc's malloc serves blocks above its

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>
 /// Metrics wired once, in the manner of .NET Aspire's service defaults: OpenTelemetry with the ASP.NET Core and .NET

@@ -1,7 +1,7 @@
-using FashionApi.Inference;
+using FashionApi.Predictions;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>Turns the exceptions that mean "the client sent something we cannot use" into rejections answered by
 /// <see cref="RequestRejections"/>, and "no model yet" into a 503. Anything else is a real server fault: logged,

@@ -1,4 +1,4 @@
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>Why a request was refused. Every refusal carries one, so refusals can be counted and logged by kind.</summary>
 public enum RejectionReason

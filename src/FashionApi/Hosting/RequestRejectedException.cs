@@ -1,4 +1,4 @@
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>A client's request that cannot be served as sent. Thrown wherever that is found out, answered in one place
 /// (<see cref="RequestRejections"/>) as problem details with this status, detail and reason.</summary>

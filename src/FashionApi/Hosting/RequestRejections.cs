@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>The one place a refused request is answered: RFC 9457 problem details whose <c>detail</c> says what to
 /// fix, <c>Retry-After</c> when waiting helps, and one debug log line carrying the <see cref="RejectionReason"/>.

@@ -1,13 +1,13 @@
 using FashionApi.Dataset;
-using FashionApi.Endpoints;
-using FashionApi.Inference;
+using FashionApi.Models;
+using FashionApi.Page;
+using FashionApi.Predictions;
 using FashionApi.Samples;
-using FashionApi.Infrastructure;
-using FashionApi.Storage;
+using FashionApi.Softmax;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace FashionApi;
+namespace FashionApi.Hosting;
 
 public static class ServiceRegistration
 {

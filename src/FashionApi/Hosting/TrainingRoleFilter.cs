@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Hosting;
 
 /// <summary>Endpoints marked with <see cref="RequireTrainingRole"/> write to the model store, which instances with
 /// Role <c>serve</c> never do: there they answer 409 saying where to send the request instead.</summary>

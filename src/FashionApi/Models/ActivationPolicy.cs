@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using FashionApi.Infrastructure;
+using FashionApi.Softmax;
 
-namespace FashionApi.Training;
+namespace FashionApi.Models;
 
 /// <summary>Whether a training job's model replaces the one serving (<c>activate</c> on <c>POST /train</c>).</summary>
 [JsonConverter(typeof(CamelCaseEnumConverter))]

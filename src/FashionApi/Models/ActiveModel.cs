@@ -1,8 +1,7 @@
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Hosting;
+using FashionApi.Softmax;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Models;
 
 /// <summary>
 /// Holds the model that serves predictions. Reading it is one volatile read, so requests never wait; switching is one

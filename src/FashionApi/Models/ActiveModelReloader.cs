@@ -1,8 +1,8 @@
-using FashionApi.Infrastructure;
-using FashionApi.Storage;
+using FashionApi.Hosting;
+using FashionApi.Softmax;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Models;
 
 /// <summary>
 /// Keeps this instance serving the model the shared store names as active, whichever process activated it: every

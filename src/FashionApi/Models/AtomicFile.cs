@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FashionApi.Storage;
+namespace FashionApi.Models;
 
 /// <summary>Writes that a crash cannot leave half-done: the bytes go to a temporary file beside the target, are flushed
 /// to the disk, and only then renamed over it (rename is atomic within a file system). The directory is flushed after

@@ -1,11 +1,9 @@
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Storage;
-using FashionApi.Training;
+using FashionApi.Hosting;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Models;
 
 /// <summary><c>/model</c> and <c>/models</c>: the active model, the saved versions, and rolling back.</summary>
 public static class ModelEndpoints

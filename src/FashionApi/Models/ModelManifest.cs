@@ -1,7 +1,6 @@
-using FashionApi.Model;
-using FashionApi.Training;
+using FashionApi.Softmax;
 
-namespace FashionApi.Storage;
+namespace FashionApi.Models;
 
 /// <summary>Everything known about one saved model version; stored beside its weights as manifest.json.</summary>
 public sealed record ModelManifest(

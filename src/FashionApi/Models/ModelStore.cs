@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Training;
+using FashionApi.Hosting;
+using FashionApi.Softmax;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Storage;
+namespace FashionApi.Models;
 
 /// <summary>
 /// Saved model versions on disk. Layout under <c>FashionApi:ModelDirectory</c>:

@@ -1,9 +1,8 @@
 using FashionApi.Dataset;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Softmax;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Models;
 
 /// <summary><c>GET /models/{version}/weights</c>: what a saved linear model learned, in a form a page can draw.</summary>
 public static class ModelWeightsEndpoints

@@ -1,6 +1,6 @@
-using FashionApi.Storage;
+using FashionApi.Softmax;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Models;
 
 /// <summary>A saved model version loaded and ready to answer requests.</summary>
 public sealed record ServingModel(ModelManifest Manifest, SoftmaxClassifier Classifier)

@@ -1,4 +1,4 @@
-namespace FashionApi.Storage;
+namespace FashionApi.Models;
 
 /// <summary>
 /// The one-writer-at-a-time lock of a model store, shared by every process that uses the store: an exclusive OS lock

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Models;
 
 /// <summary>The answers to a request that names a saved model version which is not there or cannot be read: one
 /// wording and one status for every route under <c>/models/{version}</c>.</summary>

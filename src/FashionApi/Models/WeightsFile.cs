@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using FashionApi.Model;
+using FashionApi.Softmax;
 
-namespace FashionApi.Storage;
+namespace FashionApi.Models;
 
 /// <summary>
 /// The one place that knows the weights file format: the ASCII magic "FMSR", format version (uint32), inputs (uint32),

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.StaticFiles;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Page;
 
 /// <summary>The page for people at <c>/</c>: plain files from wwwroot (no build step), compressed, with caching headers.</summary>
 public static class WebPage

@@ -8,7 +8,7 @@ using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>One image format the service accepts, with the decoder that reads it.</summary>
 /// <param name="Name">How the format is named to clients.</param>

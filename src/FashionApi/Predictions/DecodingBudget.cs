@@ -1,6 +1,7 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
+using FashionApi.Softmax;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>The time one request may spend decoding and preparing its images (<c>MaxDecodingTime</c>, 1 s by
 /// default), shared by all images of a batch. ImageSharp's decoders check the token as they go, so a file that is

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using FashionApi.Dataset;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
@@ -10,7 +10,7 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 public enum InvertMode { Auto, True, False }
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>
 /// ImageSharp 2.1.13's PNG decoder never returns, and never looks at its cancellation token, when an interlaced

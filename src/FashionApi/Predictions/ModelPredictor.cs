@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using FashionApi.Dataset;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>Classifies images with whatever model is active, in one forward pass per call. Thread-safe.</summary>
 public sealed class ModelPredictor(ActiveModel activeModel, FashionApiMetrics metrics)

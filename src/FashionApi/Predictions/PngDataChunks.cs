@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>
 /// A PNG's compressed pixel data may be split over any number of IDAT chunks, of any size. ImageSharp 2.1.13's inflater

@@ -1,6 +1,7 @@
 using FashionApi.Dataset;
+using FashionApi.Softmax;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Predictions;
 
 /// <summary>The classification of one image.</summary>
 /// <param name="Label">Class index, 0–9.</param>

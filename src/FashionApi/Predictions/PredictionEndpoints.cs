@@ -1,12 +1,12 @@
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using FashionApi.Samples;
+using FashionApi.Softmax;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Predictions;
 
 /// <summary><c>POST /predict</c> and <c>POST /predict/batch</c>. Each takes images as a multipart upload, a raw image
 /// body (single only) or JSON pixel arrays, told apart by Content-Type.</summary>

@@ -1,6 +1,6 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 
-namespace FashionApi.Samples;
+namespace FashionApi.Predictions;
 
 /// <summary>The optional extras <c>POST /predict?include=…</c> can add to a prediction.</summary>
 public static class PredictionIncludes

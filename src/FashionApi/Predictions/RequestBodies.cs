@@ -1,15 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Predictions;
 
 /// <summary>Reads the request bodies the prediction endpoints accept, never holding more than one request's limit in
 /// memory, and turns every way a body can be wrong into a <see cref="RequestRejectedException"/> with a message a

@@ -1,9 +1,8 @@
 using FashionApi.Dataset;
-using FashionApi.Infrastructure;
-using FashionApi.Samples;
+using FashionApi.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Samples;
 
 /// <summary><c>/samples</c>: the test set with the active model's predictions, filtered and paged, and each image.</summary>
 public static class SampleEndpoints

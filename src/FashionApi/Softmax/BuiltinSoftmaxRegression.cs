@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>The tutorial's concise version: the <see cref="SoftmaxRegression"/> module (an <c>nn.Linear</c>), the
 /// library's cross-entropy and a <c>torch.optim</c> optimizer.</summary>

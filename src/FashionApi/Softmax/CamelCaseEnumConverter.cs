@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FashionApi.Infrastructure;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// Every enum in JSON, requests and saved files alike: written as its camelCase name (<c>"scratch"</c>,

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// The same algorithm as <see cref="ScratchSoftmaxRegression"/>, arranged for speed; it trains the <c>seed</c> and

@@ -1,6 +1,4 @@
-using FashionApi.Infrastructure;
-
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>Everything that decides how a model is trained. Same values and seed → same weights.</summary>
 public sealed record Hyperparameters(

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>One way of fitting softmax regression. The trainer owns the loop; an implementation owns the parameters
 /// and how one minibatch updates them.</summary>

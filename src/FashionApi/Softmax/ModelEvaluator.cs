@@ -1,7 +1,6 @@
 using FashionApi.Dataset;
-using FashionApi.Inference;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>Scores trained weights on the test set through the forward pass that serves predictions, so the
 /// accuracy reported is the accuracy served.</summary>

@@ -1,6 +1,6 @@
 using FashionApi.Dataset;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// The trained parameters of softmax regression in the layout of <c>nn.Linear</c>: <see cref="Weight"/> is

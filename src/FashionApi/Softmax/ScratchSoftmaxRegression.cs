@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// Softmax regression from scratch, as section 3.6 of <i>Dive into Deep Learning</i> writes it; read it next to the

@@ -1,10 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using FashionApi.Dataset;
-using FashionApi.Model;
 
-namespace FashionApi.Inference;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// The forward pass that serves predictions and scores saved models: softmax(W·x + b) over trained weights.

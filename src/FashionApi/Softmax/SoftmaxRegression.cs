@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>Softmax regression: one linear layer from 784 pixels (scaled to 0–1) to 10 class scores.</summary>
 public sealed class SoftmaxRegression : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>The training loop shared by all three implementations, as the book shares its <c>train_ch3</c> (the loop
 /// over epochs, <see cref="Train"/>) and <c>train_epoch_ch3</c> (one pass over the minibatches,

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using FashionApi.Infrastructure;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>Which code fits the model; all three give the same weights for the same settings.</summary>
 [JsonConverter(typeof(CamelCaseEnumConverter))]

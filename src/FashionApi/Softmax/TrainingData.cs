@@ -1,7 +1,7 @@
 using FashionApi.Dataset;
 using static TorchSharp.torch;
 
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>
 /// The Fashion-MNIST training set as libtorch tensors, made once and shared, read-only, by every training job. The

@@ -1,4 +1,4 @@
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>Named starting points for training; any field of a request overrides its preset's value.</summary>
 public static class TrainingPresets

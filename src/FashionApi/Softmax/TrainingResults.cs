@@ -1,4 +1,4 @@
-namespace FashionApi.Model;
+namespace FashionApi.Softmax;
 
 /// <summary>What one epoch reached: mean training loss and accuracy over its minibatches (as the tutorial reports
 /// them), accuracy on the test set after it, and its wall-clock seconds.</summary>

@@ -1,9 +1,11 @@
-using FashionApi.Inference;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Status;
 
 /// <summary><c>GET /status</c> for people, <c>/health/live</c> and <c>/health/ready</c> for orchestrators.</summary>
 public static class StatusEndpoints

@@ -1,11 +1,11 @@
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Training;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Training;
 
 /// <summary><c>/train</c>: queue training jobs, watch them, cancel them.</summary>
 public static class TrainingEndpoints

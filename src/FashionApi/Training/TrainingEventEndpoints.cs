@@ -1,9 +1,9 @@
 using System.Net.ServerSentEvents;
-using FashionApi.Model;
-using FashionApi.Training;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FashionApi.Endpoints;
+namespace FashionApi.Training;
 
 /// <summary><c>GET /train/{id}/events</c>, a job's progress pushed as Server-Sent Events, and <c>GET /train/presets</c>,
 /// the starting points a training form fills itself from.</summary>

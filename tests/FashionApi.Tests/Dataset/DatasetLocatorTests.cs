@@ -1,4 +1,5 @@
 using FashionApi.Dataset;
+using FashionApi.Hosting;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

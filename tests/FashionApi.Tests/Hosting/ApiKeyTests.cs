@@ -1,8 +1,9 @@
 using System.Net;
+using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Hosting;
 
 public class ApiKeyTests
 {

@@ -3,7 +3,7 @@ using FashionApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FashionApi.Tests.Hostile;
+namespace FashionApi.Tests.Hosting;
 
 public class ApiKeyWarningTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using FashionApi.Tests.Infrastructure;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Hosting;
 
 public class DocumentationTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>
 {

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Operations;
+namespace FashionApi.Tests.Hosting;
 
 public partial class MetricsTests
 {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 
-namespace FashionApi.Tests.Operations;
+namespace FashionApi.Tests.Hosting;
 
 public class NativeHeapTests
 {

@@ -6,7 +6,7 @@ using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Operations;
+namespace FashionApi.Tests.Hosting;
 
 /// <summary>The service as a real process in Production, its console switched to JSON by the one documented setting.</summary>
 [Trait("Category", "EndToEnd")]
@@ -57,7 +57,7 @@ public sealed class StructuredLogTests : IDisposable
         }).ToList();
         var trainingLines = records.Where(r => Message(r).Contains(id)).ToList();
         Assert.True(trainingLines.Count >= 4, $"expected start, 2 epochs and success lines for job {id}: {string.Join('\n', lines)}");
-        Assert.Contains(records, r => r.GetProperty("Category").GetString() == "FashionApi.Storage.ModelStore" && JobIdScope(r) == id);
+        Assert.Contains(records, r => r.GetProperty("Category").GetString() == "FashionApi.Models.ModelStore" && JobIdScope(r) == id);
         foreach (var record in trainingLines)
             Assert.True(JobIdScope(record) == id, $"no JobId scope {id} on: {record}");
         Assert.DoesNotContain(records, r => r.GetProperty("Category").GetString()!.StartsWith("Microsoft.AspNetCore") &&

@@ -1,15 +1,15 @@
 using System.Diagnostics.Metrics;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Dataset;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using FashionApi.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace FashionApi.Tests.Storage;
+namespace FashionApi.Tests.Models;
 
 public class ModelStoreTests : IDisposable
 {

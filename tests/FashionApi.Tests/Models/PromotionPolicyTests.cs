@@ -3,7 +3,7 @@ using System.Text.Json;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Operations;
+namespace FashionApi.Tests.Models;
 
 public class PromotionPolicyTests
 {

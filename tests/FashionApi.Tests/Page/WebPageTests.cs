@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using FashionApi.Tests.Infrastructure;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Page;
 
 /// <summary>The page's files: served at the root, compressed, with caching headers, and small.</summary>
 public class WebPageTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>

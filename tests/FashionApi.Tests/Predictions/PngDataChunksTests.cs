@@ -1,7 +1,9 @@
-using FashionApi.Inference;
+using FashionApi.Dataset;
+using FashionApi.Predictions;
+using FashionApi.Tests.Hostile;
 using FashionApi.Tests.Infrastructure;
 
-namespace FashionApi.Tests.Hostile;
+namespace FashionApi.Tests.Predictions;
 
 public class PngDataChunksTests
 {

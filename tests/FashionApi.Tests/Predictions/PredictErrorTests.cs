@@ -1,8 +1,10 @@
 using System.Net;
+using FashionApi.Dataset;
+using FashionApi.Predictions;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Predictions;
 
 public class PredictErrorTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>
 {
@@ -81,7 +83,7 @@ public class PredictErrorTests(FashionApiFactory factory) : IClassFixture<Fashio
         SixLabors.ImageSharp.ImageExtensions.SaveAsGif(animation, stream);
         byte[] gif = stream.ToArray();
 
-        using var decoded = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(FashionApi.Inference.AcceptedImageFormats.Decoding, gif);
+        using var decoded = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(FashionApi.Predictions.AcceptedImageFormats.Decoding, gif);
         Assert.Single(decoded.Frames);
         await (await client.PostAsync("/predict", ImageContent(gif, "image/gif"))).AssertOkJsonAsync();
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using FashionApi.Dataset;
-using FashionApi.Inference;
+using FashionApi.Predictions;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using SixLabors.ImageSharp;
@@ -9,7 +9,7 @@ using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Predictions;
 
 public class PredictTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>
 {

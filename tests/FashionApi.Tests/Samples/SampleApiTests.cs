@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Samples;
 
 /// <summary>The endpoints behind the page's Explore and Models views, on the real test set and a seed model.</summary>
 public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>

@@ -1,8 +1,8 @@
-using FashionApi.Model;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using FashionApi.Training;
 
-namespace FashionApi.Tests.Model;
+namespace FashionApi.Tests.Softmax;
 
 /// <summary>
 /// TorchSharp frees a <c>Scalar</c> made implicitly from a plain number (an <c>alpha</c> of 1 that <c>add_(tensor)</c>

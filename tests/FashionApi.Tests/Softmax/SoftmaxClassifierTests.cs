@@ -1,8 +1,9 @@
-using FashionApi.Inference;
+using FashionApi.Dataset;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using static TorchSharp.torch;
 
-namespace FashionApi.Tests.Model;
+namespace FashionApi.Tests.Softmax;
 
 public class SoftmaxClassifierTests
 {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace FashionApi.Tests;
+namespace FashionApi.Tests.Softmax;
 
 public class TorchSmokeTests
 {

@@ -1,7 +1,7 @@
-using FashionApi.Model;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 
-namespace FashionApi.Tests.Model;
+namespace FashionApi.Tests.Softmax;
 
 public class TrainingTests
 {

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Training;
 
 public class TrainingApiTests
 {

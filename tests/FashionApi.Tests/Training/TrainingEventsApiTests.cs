@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
-namespace FashionApi.Tests.Api;
+namespace FashionApi.Tests.Training;
 
 /// <summary><c>GET /train/{id}/events</c>: a job's progress pushed as Server-Sent Events, read as a browser would.</summary>
 public class TrainingEventsApiTests
