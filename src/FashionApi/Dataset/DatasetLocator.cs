@@ -1,4 +1,3 @@
-using FashionApi.Hosting;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +8,7 @@ namespace FashionApi.Dataset;
 /// the Debian/Ubuntu package's copy; failing those it downloads them into <c>data/fashion-mnist</c> and verifies them.
 /// </summary>
 public sealed class DatasetLocator(
-    IOptions<FashionApiOptions> options,
+    IOptions<DatasetOptions> options,
     IHostEnvironment environment,
     IHttpClientFactory httpClients,
     ILogger<DatasetLocator> logger)

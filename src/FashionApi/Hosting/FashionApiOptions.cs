@@ -3,16 +3,11 @@ using System.ComponentModel.DataAnnotations;
 namespace FashionApi.Hosting;
 
 /// <summary>Everything an operator can set, bound from the <c>FashionApi</c> configuration section
-/// (appsettings.json, or environment variables such as <c>FashionApi__ApiKey</c>). Validated at start-up.</summary>
+/// (appsettings.json, or environment variables such as <c>FashionApi__ApiKey</c>). Validated at start-up. The dataset's
+/// settings, in the same section, are <see cref="FashionApi.Dataset.DatasetOptions"/>.</summary>
 public sealed class FashionApiOptions
 {
     public const string Section = "FashionApi";
-
-    /// <summary>A directory holding the four Fashion-MNIST files; searched before the defaults.</summary>
-    public string? DataDirectory { get; set; }
-
-    /// <summary>Where the dataset is looked for second and downloaded to; relative paths are under the content root.</summary>
-    [Required] public string DatasetCacheDirectory { get; set; } = "data/fashion-mnist";
 
     /// <summary>Where trained model versions are kept; relative paths are under the content root.</summary>
     [Required] public string ModelDirectory { get; set; } = "data/models";
@@ -68,9 +63,6 @@ public sealed class FashionApiOptions
 
     /// <summary>Where Prometheus scrapes the metrics.</summary>
     [Required, RegularExpression("^/.*", ErrorMessage = "MetricsPath must start with '/'.")] public string MetricsPath { get; set; } = "/metrics";
-
-    /// <summary>Where the dataset is downloaded from when no local copy is found.</summary>
-    [Required, Url] public string DatasetDownloadUrl { get; set; } = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
 
     /// <summary>What this instance does with the shared model store: <c>all</c> (train and serve), <c>serve</c> (serve
     /// only, never writes the store, never loads libtorch) or <c>train</c> (the one trainer of a scaled-out setup).</summary>

@@ -18,6 +18,10 @@ public static class ServiceRegistration
             .Bind(configuration.GetSection(FashionApiOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<DatasetOptions>()
+            .Bind(configuration.GetSection(DatasetOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         services.AddHttpClient(nameof(DatasetLocator), client => client.Timeout = TimeSpan.FromMinutes(5));
         services.AddSingleton<DatasetLocator>();
