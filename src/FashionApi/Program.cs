@@ -23,9 +23,7 @@ app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();
-app.MapTrainingEvents();
 app.MapModels();
-app.MapModelWeights();
 app.MapSamples();
 app.MapStatus();
 app.MapObservability();
