@@ -27,6 +27,7 @@ public static class ModelEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         models.MapModelWeights();
+        models.MapModelOnnx();
 
         var manage = models.MapGroup("").RequireManagement();
         manage.MapPost("/models/{version}/activate", ActivateModel)

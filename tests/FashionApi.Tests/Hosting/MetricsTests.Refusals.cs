@@ -24,6 +24,7 @@ public partial class MetricsTests
             (client, c => c.DeleteAsync("/train/no-such-job"), HttpStatusCode.NotFound, "unknownJob"),
             (client, c => c.GetAsync("/models/no-such-version"), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.GetAsync("/models/no-such-version/weights"), HttpStatusCode.NotFound, "unknownVersion"),
+            (client, c => c.GetAsync("/models/no-such-version/onnx"), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.PostAsync("/models/no-such-version/activate", null), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.GetAsync("/samples/10000.png"), HttpStatusCode.NotFound, "unknownSample"),
             (client, c => c.GetAsync("/samples?pageSize=0"), HttpStatusCode.BadRequest, "invalidParameter"),
