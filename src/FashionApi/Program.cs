@@ -27,10 +27,7 @@ app.UseManagementKey();
 
 app.MapPredictions();
 app.MapTraining();
-app.MapTrainingEvents();
 app.MapModels();
-app.MapModelWeights();
-app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
 app.MapObservability();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FashionApi.Hosting;
 
 namespace FashionApi.Models;
 
@@ -28,6 +29,11 @@ public static partial class StoreProblems
         _ when IsEnvironmental(e) => new StoreUnavailableException($"Could not {operation}: {Describe(e)}", e),
         _ => e,
     };
+
+    /// <summary>The 503 a client gets for it.</summary>
+    public static RequestRejectedException Refusal(StoreUnavailableException e) => e is StoreBusyException
+        ? new(RejectionReason.StoreBusy, e.Message, StatusCodes.Status503ServiceUnavailable, e) { Title = "Model store busy", RetryAfter = TimeSpan.FromSeconds(5) }
+        : new(RejectionReason.StoreUnavailable, e.Message, StatusCodes.Status503ServiceUnavailable, e) { Title = "Model store unavailable", RetryAfter = TimeSpan.FromSeconds(30) };
 
     /// <summary>What is wrong and what to do, for people.</summary>
     public static string Describe(Exception e) => e switch
