@@ -1,6 +1,7 @@
 using FashionApi;
 using FashionApi.Endpoints;
 using FashionApi.Infrastructure;
+using FashionApi.OpenInference;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
 
@@ -24,6 +25,7 @@ app.MapModels();
 app.MapModelWeights();
 app.MapSamples();
 app.MapStatus();
+app.MapOpenInference();
 app.MapObservability();
 
 app.Run();

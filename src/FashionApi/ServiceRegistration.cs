@@ -1,6 +1,7 @@
 using FashionApi.Dataset;
 using FashionApi.Endpoints;
 using FashionApi.Inference;
+using FashionApi.OpenInference;
 using FashionApi.Samples;
 using FashionApi.Infrastructure;
 using FashionApi.Storage;
@@ -34,6 +35,7 @@ public static class ServiceRegistration
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
         services.AddSingleton<TestSetSamples>();
+        services.AddOpenInference(configuration);
 
         // Web plumbing: problem details for every error, every refusal answered in one place, enums as strings.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
