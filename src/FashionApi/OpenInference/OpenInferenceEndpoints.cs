@@ -19,7 +19,7 @@ public static class OpenInferenceEndpoints
     /// <summary>The platform reported in model metadata: this service's own softmax regression weights.</summary>
     public const string Platform = "fashionapi_softmax";
 
-    public static RouteGroupBuilder MapOpenInference(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapOpenInferenceRest(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2").WithTags("Open Inference Protocol");
 

@@ -17,6 +17,18 @@ public static class OpenInferenceRegistration
         services.AddSingleton<ServedVersions>();
         services.AddSingleton<InferenceRunner>();
 
+        services.AddSingleton<GrpcRejections>();
+        services.AddGrpc(grpc =>
+        {
+            // The same bound as a REST body; a larger message is refused by gRPC itself with RESOURCE_EXHAUSTED.
+            grpc.MaxReceiveMessageSize = configuration.GetSection(OpenInferenceOptions.Section)
+                .GetValue(nameof(OpenInferenceOptions.MaxRequestBytes), new OpenInferenceOptions().MaxRequestBytes);
+            grpc.Interceptors.Add<GrpcRejections>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(health => health.Services.Map("inference.GRPCInferenceService", _ => true))
+            .AddCheck<ModelLoadedHealthCheck>("model");
+
         // The protocol's clients read a refusal's message from "error": every problem on /v2 carries one, whoever
         // wrote it (these endpoints, routing, Kestrel's limits, the rate limiter).
         services.PostConfigure<ProblemDetailsOptions>(options =>
@@ -30,5 +42,15 @@ public static class OpenInferenceRegistration
             };
         });
         return services;
+    }
+
+    /// <summary>The REST routes under <c>/v2</c>, the gRPC service, gRPC health and reflection.</summary>
+    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder routes)
+    {
+        routes.MapOpenInferenceRest();
+        routes.MapGrpcService<GrpcInferenceService>().RequireRateLimiting(ClientRateLimits.Predictions);
+        routes.MapGrpcHealthChecksService();
+        routes.MapGrpcReflectionService();
+        return routes;
     }
 }
