@@ -1,4 +1,6 @@
-using FashionApi.Inference;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;

@@ -1,5 +1,7 @@
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
+using FashionApi.Hosting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -19,11 +21,11 @@ sealed class GrpcRejections(RequestRejections rejections) : Interceptor
         catch (RequestRejectedException e)
         {
             rejections.Observe(context.GetHttpContext(), e.Reason, e.StatusCode);
-            throw new RpcException(new Status(Code(e.StatusCode), e.Message));
+            throw new RpcException(new Grpc.Core.Status(Code(e.StatusCode), e.Message));
         }
         catch (ModelNotReadyException e)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, e.Message));
         }
     }
 

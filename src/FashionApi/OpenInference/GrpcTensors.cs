@@ -1,4 +1,4 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using Google.Protobuf;
 using Inference;
 

@@ -49,6 +49,6 @@ public static class OutputNames
     public static OutputName Parse(string? name) =>
         All.FirstOrDefault(o => o.Name() == name) is var output && output.Name() == name
             ? output
-            : throw new Infrastructure.RequestRejectedException(Infrastructure.RejectionReason.InvalidTensor,
+            : throw new Hosting.RequestRejectedException(Hosting.RejectionReason.InvalidTensor,
                 $"The model has no output '{name ?? "(none)"}'; its outputs are {string.Join(", ", All.Select(o => o.Name()))}.");
 }

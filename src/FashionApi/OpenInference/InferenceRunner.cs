@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
+using FashionApi.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.OpenInference;

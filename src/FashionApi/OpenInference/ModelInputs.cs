@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
+using FashionApi.Hosting;
 
 namespace FashionApi.OpenInference;
 

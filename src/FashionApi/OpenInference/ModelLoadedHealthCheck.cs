@@ -1,4 +1,4 @@
-using FashionApi.Inference;
+using FashionApi.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FashionApi.OpenInference;

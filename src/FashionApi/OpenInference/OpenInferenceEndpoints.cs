@@ -1,4 +1,6 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Predictions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -27,7 +29,7 @@ public static class OpenInferenceEndpoints
             .WithName("OipServerMetadata").WithSummary("Server metadata: name, version and extensions (binary_tensor_data)");
         v2.MapGet("/health/live", () => TypedResults.Ok(new ServerLive(true)))
             .WithName("OipServerLive").WithSummary("Server liveness: 200 while the process answers");
-        v2.MapGet("/health/ready", Results<Ok<ServerReady>, JsonHttpResult<ServerReady>> (Inference.ActiveModel active) =>
+        v2.MapGet("/health/ready", Results<Ok<ServerReady>, JsonHttpResult<ServerReady>> (ActiveModel active) =>
                 active.Current is not null
                     ? TypedResults.Ok(new ServerReady(true))
                     : TypedResults.Json(new ServerReady(false), statusCode: StatusCodes.Status503ServiceUnavailable))
@@ -92,7 +94,7 @@ public static class OpenInferenceEndpoints
             versions.Resolve(modelName, modelVersion);
             return TypedResults.Ok(new ModelReady(versions.ModelName, true));
         }
-        catch (Inference.ModelNotReadyException)
+        catch (ModelNotReadyException)
         {
             return TypedResults.Json(new ModelReady(versions.ModelName, false), statusCode: StatusCodes.Status503ServiceUnavailable);
         }

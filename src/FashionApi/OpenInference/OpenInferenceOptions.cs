@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FashionApi.OpenInference;
 
 /// <summary>The Open Inference Protocol's settings, bound from the <c>OpenInference</c> configuration section
-/// (e.g. <c>OpenInference__ModelName</c>). Limits on images and batches are <see cref="FashionApiOptions"/>' own.</summary>
+/// (e.g. <c>OpenInference__ModelName</c>). Limits on images and batches are <see cref="Hosting.FashionApiOptions"/>' own.</summary>
 public sealed class OpenInferenceOptions
 {
     public const string Section = "OpenInference";

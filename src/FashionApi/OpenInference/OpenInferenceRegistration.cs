@@ -1,4 +1,4 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FashionApi.OpenInference;

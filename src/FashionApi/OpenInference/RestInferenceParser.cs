@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 
 namespace FashionApi.OpenInference;
 

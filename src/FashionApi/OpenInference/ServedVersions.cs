@@ -1,7 +1,7 @@
-using FashionApi.Endpoints;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
-using FashionApi.Storage;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
+using FashionApi.Hosting;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 

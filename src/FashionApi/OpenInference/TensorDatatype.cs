@@ -1,4 +1,4 @@
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
 
 namespace FashionApi.OpenInference;
 

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
-using FashionApi.Inference;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;

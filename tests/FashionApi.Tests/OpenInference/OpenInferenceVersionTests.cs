@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
-using FashionApi.Inference;
-using FashionApi.Model;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 using FashionApi.OpenInference;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
