@@ -111,6 +111,19 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
     }
 
     [Fact]
+    public async Task The_models_view_downloads_a_version_as_the_onnx_file_the_api_serves()
+    {
+        var (page, errors) = await fixture.OpenAsync("/#models");
+        string version = fixture.Factory.SeedVersion!;
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.Locator($"a[aria-label='Download {version} as ONNX']").ClickAsync());
+        Assert.Equal($"fashion-mnist-{version}.onnx", download.SuggestedFilename);
+        using var client = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        Assert.Equal(await client.GetByteArrayAsync($"/models/{version}/onnx"), await File.ReadAllBytesAsync(await download.PathAsync()));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Every_view_loads_without_console_errors_and_fits_a_375_pixel_screen()
     {
         foreach (int width in new[] { 1280, 375 })
