@@ -24,10 +24,7 @@ app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();
-app.MapTrainingEvents();
 app.MapModels();
-app.MapModelWeights();
-app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
 app.MapOpenInference();

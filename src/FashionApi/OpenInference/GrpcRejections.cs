@@ -1,6 +1,3 @@
-using FashionApi.Models;
-using FashionApi.Predictions;
-using FashionApi.Softmax;
 using FashionApi.Hosting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -8,7 +5,7 @@ using Grpc.Core.Interceptors;
 namespace FashionApi.OpenInference;
 
 /// <summary>Answers a refused gRPC call with the status code that says why and the same message REST gives in
-/// <c>detail</c>, observed like every other refusal (metrics, one debug line).</summary>
+/// <c>detail</c>, observed like every other refusal (metrics, one debug line); "no model yet" is UNAVAILABLE.</summary>
 sealed class GrpcRejections(RequestRejections rejections) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
@@ -22,10 +19,6 @@ sealed class GrpcRejections(RequestRejections rejections) : Interceptor
         {
             rejections.Observe(context.GetHttpContext(), e.Reason, e.StatusCode);
             throw new RpcException(new Grpc.Core.Status(Code(e.StatusCode), e.Message));
-        }
-        catch (ModelNotReadyException e)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, e.Message));
         }
     }
 

@@ -26,8 +26,8 @@ public static class OpenInferenceRegistration
             grpc.Interceptors.Add<GrpcRejections>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks(health => health.Services.Map("inference.GRPCInferenceService", _ => true))
-            .AddCheck<ModelLoadedHealthCheck>("model");
+        // gRPC's standard health service reports the app's health checks (Status/: serving once a model is loaded).
+        services.AddGrpcHealthChecks(health => health.Services.Map("inference.GRPCInferenceService", _ => true));
 
         // The protocol's clients read a refusal's message from "error": every problem on /v2 carries one, whoever
         // wrote it (these endpoints, routing, Kestrel's limits, the rate limiter).

@@ -37,8 +37,8 @@ public sealed class ServedVersions : IDisposable
     public int CachedCount => loaded.Count;
 
     /// <summary>The model to answer with.</summary>
-    /// <exception cref="RequestRejectedException">404 for another model name or an unknown version, 409 for a damaged one.</exception>
-    /// <exception cref="ModelNotReadyException">No version given and no model loaded yet.</exception>
+    /// <exception cref="RequestRejectedException">404 for another model name or an unknown version, 409 for a damaged one,
+    /// 503 while no version is given and no model is loaded yet (<see cref="ModelNotReadyException"/>).</exception>
     public ServingModel Resolve(string name, string? version)
     {
         CheckName(name);
@@ -69,18 +69,17 @@ public sealed class ServedVersions : IDisposable
     {
         try
         {
-            var (manifest, weights) = store.Load(version);
+            var model = VersionProblems.Guard(version, v =>
+            {
+                var (manifest, weights) = store.Load(v);
+                return new ServingModel(manifest, new SoftmaxClassifier(weights));
+            });
             logger.LogDebug("Loaded model version {Version} for versioned Open Inference Protocol requests", version);
-            return new ServingModel(manifest, new SoftmaxClassifier(weights));
+            return model;
         }
-        catch (FileNotFoundException)
+        catch (RequestRejectedException e) when (e.Reason == RejectionReason.UnknownVersion)
         {
-            throw UnknownVersion(version); // pruned between the check and the load
-        }
-        catch (Exception e) when (VersionProblems.IsDamage(e) || e is UnauthorizedAccessException)
-        {
-            throw new RequestRejectedException(RejectionReason.UnknownModel,
-                $"Version '{version}' of model '{ModelName}' is damaged and cannot be served: {e.Message}", StatusCodes.Status409Conflict, e);
+            throw UnknownVersion(version); // pruned between the check and the load; said in the protocol's terms
         }
     }
 
@@ -91,7 +90,7 @@ public sealed class ServedVersions : IDisposable
                 $"There is no model '{Shorten(name)}'; this server serves '{ModelName}' (GET /v2/models/{ModelName}).", StatusCodes.Status404NotFound);
     }
 
-    RequestRejectedException UnknownVersion(string version) => new(RejectionReason.UnknownModel,
+    RequestRejectedException UnknownVersion(string version) => new(RejectionReason.UnknownVersion,
         $"Model '{ModelName}' has no version '{Shorten(version)}'; GET /v2/models/{ModelName} lists them under 'versions'.", StatusCodes.Status404NotFound);
 
     /// <summary>Names come from the client: echo a bounded part of them.</summary>

@@ -1,12 +1,13 @@
 using FashionApi.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FashionApi.OpenInference;
+namespace FashionApi.Status;
 
-/// <summary>What gRPC's standard health service (<c>grpc.health.v1.Health</c>) reports: serving once a model is loaded,
-/// as <c>/health/ready</c> and <c>/v2/health/ready</c> do.</summary>
-sealed class ModelLoadedHealthCheck(ActiveModel active) : IHealthCheck
+/// <summary>Readiness: healthy once a model is loaded, so predictions can be answered.</summary>
+public sealed class ModelServingHealthCheck(ActiveModel active) : IHealthCheck
 {
+    public const string Name = "model";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(active.Current is { } model
             ? HealthCheckResult.Healthy($"Model {model.Manifest.Version} is serving.")
