@@ -47,6 +47,10 @@ public static class SampleEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        group.MapGet("/classes", () => TypedResults.Ok(FashionMnist.ClassNames))
+            .WithName("ListClasses")
+            .WithSummary("The ten class names; a label is its name's index (0 T-shirt/top … 9 Ankle boot)");
+
         group.MapGet("/{index}.png", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (
                 int index, TestSetSamples samples, HttpContext context, CancellationToken cancellationToken) =>
             {
