@@ -1,6 +1,10 @@
-using FashionApi;
-using FashionApi.Endpoints;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Page;
+using FashionApi.Predictions;
+using FashionApi.Samples;
+using FashionApi.Status;
+using FashionApi.Training;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
 

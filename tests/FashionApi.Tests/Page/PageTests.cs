@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using FashionApi.Inference;
+using FashionApi.Dataset;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;

@@ -5,6 +5,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FashionApi.Dataset;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 
 namespace FashionApi.Tests.ScaleOut;
@@ -160,7 +164,7 @@ public sealed partial class MultiProcessTests : IDisposable
     /// after its previous job).</summary>
     async Task<FileStream> TakeStoreLockAsync()
     {
-        string path = Path.Combine(Models, FashionApi.Storage.StoreLock.FileName);
+        string path = Path.Combine(Models, FashionApi.Models.StoreLock.FileName);
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
         {
             try
