@@ -26,6 +26,7 @@ app.MapTraining();
 app.MapTrainingEvents();
 app.MapModels();
 app.MapModelWeights();
+app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
 app.MapObservability();

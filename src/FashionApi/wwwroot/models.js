@@ -1,6 +1,7 @@
 // Models: the saved versions (GET /models, one request: it lists each version's hyperparameters too), each compared
 // with the active one, activating one (POST /models/{version}/activate, with the API key when the service has one),
-// and any version's weights drawn per class (GET /models/{version}/weights).
+// downloading one as ONNX (GET /models/{version}/onnx), and any version's weights drawn per class
+// (GET /models/{version}/weights).
 import { api, el, showError, showNotice, percent, points, formatDate, formatDuration, modelChanged, breakable, cell } from "./api.js";
 import { watchOverflow } from "./overflow.js";
 
@@ -47,6 +48,10 @@ function drawTable() {
           (version.activation ? ` · policy ${version.activation}` : ""))),
       cell("Created", null, formatDate(version.createdAt)),
       cell("Actions", "actions",
+        el("a", {
+          class: "button", href: `/models/${encodeURIComponent(version.version)}/onnx`, download: "",
+          "aria-label": `Download ${version.version} as ONNX`, title: "Download as an ONNX model, for other runtimes",
+        }, "ONNX"),
         el("button", {
           type: "button", "aria-label": `Show the weights of ${version.version}`,
           "aria-pressed": String(version.version === shownWeights), onclick: () => showWeights(version.version),

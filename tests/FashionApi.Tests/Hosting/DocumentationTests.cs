@@ -17,7 +17,8 @@ public class DocumentationTests(FashionApiFactory factory) : IClassFixture<Fashi
 
         string[] expected = ["POST /predict", "POST /predict/batch", "POST /train", "GET /train", "GET /train/{id}", "DELETE /train/{id}",
             "GET /model", "GET /models", "POST /models/{version}/activate", "GET /status", "GET /health/live", "GET /health/ready",
-            "GET /train/{id}/events", "GET /train/presets", "GET /models/{version}/weights", "GET /samples", "GET /samples/{index}.png", "GET /samples/classes"];
+            "GET /train/{id}/events", "GET /train/presets", "GET /models/{version}/weights", "GET /samples", "GET /samples/{index}.png",
+            "GET /samples/classes", "GET /models/{version}/onnx"];
         Assert.Empty(expected.Except(operations.Select(o => o.Name)));
         Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o.Operation.GetProperty("summary").GetString()), o.Name));
 
@@ -26,6 +27,11 @@ public class DocumentationTests(FashionApiFactory factory) : IClassFixture<Fashi
         Assert.Equal("binary", form.GetProperty("format").GetString());
         Assert.True(predict.TryGetProperty("image/png", out _));
         Assert.True(predict.TryGetProperty("application/json", out _));
+
+        var onnx = operations.Single(o => o.Name == "GET /models/{version}/onnx").Operation.GetProperty("responses");
+        Assert.Equal("binary", onnx.GetProperty("200").GetProperty("content").GetProperty("application/onnx")
+            .GetProperty("schema").GetProperty("format").GetString());
+        Assert.True(onnx.TryGetProperty("404", out _) && onnx.TryGetProperty("409", out _));
 
         var train = operations.Single(o => o.Name == "POST /train").Operation;
         Assert.True(train.TryGetProperty("security", out _), "POST /train should declare the API key");

@@ -299,6 +299,19 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
     }
 
     [Fact]
+    public async Task The_models_view_downloads_a_version_as_the_onnx_file_the_api_serves()
+    {
+        var (page, errors) = await fixture.OpenAsync("/#models");
+        string version = fixture.Factory.SeedVersion!;
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.Locator($"a[aria-label='Download {version} as ONNX']").ClickAsync());
+        Assert.Equal($"fashion-mnist-{version}.onnx", download.SuggestedFilename);
+        using var client = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        Assert.Equal(await client.GetByteArrayAsync($"/models/{version}/onnx"), await File.ReadAllBytesAsync(await download.PathAsync()));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_fit_check_fails_when_a_view_is_wider_than_its_box()
     {
         // The check above must be able to fail: a table too wide for a box that does not say it scrolls.
