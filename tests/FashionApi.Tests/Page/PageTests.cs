@@ -331,6 +331,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         foreach (string view in Views)
         {
             await page.Locator($"nav a[data-view='{view}']").ClickAsync();
+            await Expect(page.Locator($"#{view}")).ToBeVisibleAsync(); // the view changes on hashchange, a moment after the click
             if (view == "explore") await Expect(page.Locator("#grid li")).ToHaveCountAsync(60);
             if (view == "train") await Expect(page.Locator("#preset option")).ToHaveCountAsync(2);
             if (view == "models") await Expect(page.Locator("#weights canvas")).ToHaveCountAsync(10);
@@ -339,6 +340,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
                   .filter(e => !e.disabled && (e.getClientRects().length || e.classList.contains('visually-hidden')))
                   .map((e, i) => (e.dataset.tabCheck = `${view}-${i}`))
                 """, view);
+            Assert.True(controls.Length >= 10, $"{view}: only {controls.Length} controls found");
             await page.EvaluateAsync("document.activeElement?.blur(); window.scrollTo(0, 0)");
             var reached = new HashSet<string>();
             var unseen = new List<string>();
@@ -366,6 +368,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
 
         // Operable, not only reachable: Enter on a matrix cell filters the grid like a click.
         await page.Locator("nav a[data-view='explore']").ClickAsync();
+        await Expect(page.Locator("#explore")).ToBeVisibleAsync();
         await page.Locator("#matrix button[data-true='6'][data-predicted='0']").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#page-info")).ToContainTextAsync($"· {TestData.SeedModel.Evaluation.ConfusionMatrix[6][0]:N0} images");
