@@ -4,6 +4,9 @@ import { percent } from "./api.js";
 
 export const COLORS = { blue: "#2457c5", green: "#1e7a3c", red: "#b3261e", ink: "#1c2330" };
 
+// Axis and legend text as dark as the page's muted text (Chart.js's default grey is below 4.5:1 on white).
+Chart.defaults.color = "#4a5262";
+
 /** Writes each bar's value at its end (inside the bar when it reaches the right edge): readable without hovering. */
 const valueLabels = {
   id: "valueLabels",

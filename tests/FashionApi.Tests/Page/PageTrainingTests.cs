@@ -174,6 +174,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await page.EvaluateAsync("sessionStorage.setItem('fashionapi.apiKey', 'wrong')");
         await seedRow.Locator("button", new() { HasText = "Activate" }).ClickAsync();
         await Expect(page.Locator("#key-reason")).ToContainTextAsync("The API key was refused");
+        await AssertAccessibleAsync(page, "the API key dialog");
         await page.Locator("#key-dialog button[value='cancel']").ClickAsync();
         await Expect(page.Locator("#models-error")).ToContainTextAsync("Not activated: The API key was refused");
         await Expect(worseRow.Locator(".badge")).ToHaveTextAsync("active");
