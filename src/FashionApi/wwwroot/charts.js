@@ -84,7 +84,8 @@ export function epochCurves(canvas) {
       scales: {
         x: { title: { display: true, text: "Epoch (finished)" } },
         loss: { position: "left", beginAtZero: true, title: { display: true, text: "Loss" } },
-        accuracy: { position: "right", suggestedMin: 0.5, suggestedMax: 1, grid: { drawOnChartArea: false },
+        // Fitted to the values (with some room), so that the differences between epochs can be seen.
+        accuracy: { position: "right", max: 1, grace: "10%", grid: { drawOnChartArea: false },
           title: { display: true, text: "Accuracy" }, ticks: { callback: v => percent(v, 0) } },
       },
     },
