@@ -1,7 +1,7 @@
 // A training job's Server-Sent Events, read with fetch rather than EventSource: the stream needs the API key in a
 // header (EventSource cannot send one), and a stream the server refuses (401, 404, 429) should say why, not retry.
 
-import { send } from "./api.js";
+import { api } from "./api.js";
 
 /**
  * Follows `path`, calling `handlers[eventName](data)` for each event (data parsed as JSON). Resolves when the server
@@ -10,7 +10,7 @@ import { send } from "./api.js";
  */
 export async function followEvents(path, handlers, { signal, onLost } = {}) {
   for (;;) {
-    const response = await send(path, { guarded: true, signal, accept: "text/event-stream" });
+    const response = await api(path, { guarded: true, signal, as: "response" });
     try {
       await readEvents(response.body, handlers);
       return;
