@@ -115,7 +115,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await page.Locator("#start").ClickAsync();
         await Expect(page.Locator("#job-status")).ToContainTextAsync(new Regex(@"running — epoch \d+ of 500, batch \d+ of 235 \(\d+\.\d%\)"));
         await Expect(page.Locator("#job-timing")).ToHaveTextAsync(new Regex(@"^Running for \d.* · (about \d.* left|estimating the time left…)$"));
-        await page.WaitForFunctionAsync("Chart.getChart('curves').data.labels.length >= 3");
+        await BrowserFixture.UntilAsync(page, "() => Chart.getChart('curves').data.labels.length >= 3");
         Assert.False(await page.EvaluateAsync<bool>("Chart.getChart('curves').options.animation !== false")); // no point rising from the bottom
         string id = await page.Locator("#jobs tr.followed").GetAttributeAsync("data-job") ?? "";
         var drawn = await page.EvaluateAsync<double[]>("Chart.getChart('curves').data.datasets[2].data");
