@@ -91,7 +91,7 @@ async function activate(version, button) {
   showNotice(notice, null);
   try {
     const manifest = await api(`/models/${encodeURIComponent(version)}/activate`,
-      { method: "POST", guarded: true, busy: document.querySelector("#models .table-wrap") });
+      { method: "POST", body: {}, guarded: true, busy: document.querySelector("#models .table-wrap") });
     showError(error, null);
     showNotice(notice, `Model ${version} is now active: test accuracy ${percent(manifest.evaluation.testAccuracy, 2)}` +
       (before ? ` (${before.version} had ${percent(before.testAccuracy, 2)}).` : "."), "good");

@@ -9,7 +9,7 @@ namespace FashionApi.Tests.Page;
 
 public sealed class GuardedPageFixture() : BrowserFixture(new() { ["FashionApi:ApiKey"] = GuardedPageFixture.ApiKey })
 {
-    public const string ApiKey = "page-test-key";
+    public const string ApiKey = "page-test-key-0123456789";
 }
 
 /// <summary>Training and activation from the page, on a service that wants an API key for both.</summary>
@@ -43,11 +43,25 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
             // This browser's clock is an hour fast: times shown are still the service's (from its Date header).
             const realNow = Date.now;
             Date.now = () => realNow() + 3600 * 1000;
-            // Records the type of every Server-Sent Event the page receives.
+            // Records the type of every Server-Sent Event the page receives, from a copy of each event stream it fetches.
             window.receivedEvents = [];
-            const listen = EventSource.prototype.addEventListener;
-            EventSource.prototype.addEventListener = function (type, listener, options) {
-              return listen.call(this, type, e => { if (e.data) window.receivedEvents.push(type); listener(e); }, options);
+            const realFetch = window.fetch;
+            window.fetch = async (...args) => {
+              const response = await realFetch(...args);
+              if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return response;
+              const [copy, page] = response.body.tee();
+              (async () => {
+                const reader = copy.pipeThrough(new TextDecoderStream()).getReader();
+                let buffer = "";
+                for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+                  buffer += chunk.value;
+                  for (let end; (end = buffer.indexOf("\n\n")) >= 0; buffer = buffer.slice(end + 2)) {
+                    const type = /^event: ?(.*)$/m.exec(buffer.slice(0, end));
+                    if (type && /^data:/m.test(buffer.slice(0, end))) window.receivedEvents.push(type[1].trim());
+                  }
+                }
+              })();
+              return new Response(page, { status: response.status, statusText: response.statusText, headers: response.headers });
             };
             """);
         await Expect(page.Locator("#preset option")).ToHaveCountAsync(2);
