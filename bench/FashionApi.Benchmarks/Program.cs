@@ -16,6 +16,7 @@ using SixLabors.ImageSharp.PixelFormats;
 //   http-load URL PNG_DIR COUNT         exactly COUNT POST /predict requests over 32 connections; fails on any non-2xx
 //   hostile   URL DATASET_DIR PASSES    the test suite's hostile corpus, PASSES times over 4 connections; fails on any 5xx
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
+//   ceiling   URL                       serves a no-work POST /predict at URL until stopped (the HTTP ceiling)
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -34,6 +35,8 @@ switch (args)
         return 0;
     case ["hostile", var url, var dataset, var passes]:
         return await Hostile(url, FashionMnist.Load(dataset).Test, int.Parse(passes));
+    case ["ceiling", var url]:
+        return await Ceiling.RunAsync(url);
     case ["report", var resultsDir]:
         Console.Write(Report.Build(resultsDir));
         return 0;
