@@ -5,6 +5,7 @@ using FashionApi.Predictions;
 using FashionApi.Samples;
 using FashionApi.Status;
 using FashionApi.Training;
+using FashionApi.OpenInference;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
 
@@ -26,6 +27,7 @@ app.MapTraining();
 app.MapModels();
 app.MapSamples();
 app.MapStatus();
+app.MapOpenInference();
 app.MapObservability();
 
 app.Run();

@@ -18,6 +18,11 @@ public enum RejectionReason
     InvalidJson,
     /// <summary>A multipart body that is malformed, ends early or lacks the expected field.</summary>
     MalformedMultipart,
+    /// <summary>An Open Inference Protocol model name this server does not serve.</summary>
+    UnknownModel,
+    /// <summary>An Open Inference Protocol tensor of the wrong name, datatype or shape, or whose binary data does not
+    /// add up.</summary>
+    InvalidTensor,
     /// <summary>Pixel values of the wrong count or range.</summary>
     InvalidPixels,
     /// <summary>Training values out of range or unknown.</summary>

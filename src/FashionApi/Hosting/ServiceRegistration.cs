@@ -2,6 +2,7 @@ using FashionApi.Dataset;
 using FashionApi.Models;
 using FashionApi.Page;
 using FashionApi.Predictions;
+using FashionApi.OpenInference;
 using FashionApi.Samples;
 using FashionApi.Softmax;
 using FashionApi.Status;
@@ -40,6 +41,7 @@ public static class ServiceRegistration
         services.AddSingleton<ImagePreprocessor>();
         services.AddSingleton<TestSetSamples>();
         services.AddStatusHealthChecks();
+        services.AddOpenInference(configuration);
 
         // Web plumbing: problem details for every error, every refusal answered in one place, enums as strings.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
