@@ -36,7 +36,7 @@ wait_ready() { # TIMEOUT_SECONDS
 }
 # Waits for a training job to end by following its event stream, which closes after the job does: one request per job
 # rather than a poll every few milliseconds, whose process starts would compete with the server for the cores.
-wait_job() { curl -sfN -o /dev/null --max-time 600 "$url/train/$1/events" || true; }
+wait_job() { curl -sfN -o /dev/null --max-time 600 "${key_header[@]}" "$url/train/$1/events" || true; }
 stop_server() {
   [ -n "$server_pid" ] || return 0
   kill "$server_pid" 2>/dev/null || true
@@ -75,7 +75,7 @@ start_server "$models" true training
 wait_ready 180
 record server_startup_training_peak_rss_kb "$(status_kb VmHWM)"
 for _ in $(seq 1 10); do
-  job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+  job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
     sed -E 's/.*"id":"([^"]+)".*/\1/')
   wait_job "$job"
   curl -sf "$url/train/$job" | grep -q '"status":"succeeded"' || { log "training job $job did not succeed"; exit 1; }
@@ -118,7 +118,7 @@ succeeded_jobs() { curl -sf "$url/metrics" | awk '/^fashionapi_training_jobs_tot
 train_back_to_back() {
   while :; do
     local job
-    job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+    job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
       sed -E 's/.*"id":"([^"]+)".*/\1/') || return 0
     wait_job "$job"
   done

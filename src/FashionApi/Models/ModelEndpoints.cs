@@ -56,9 +56,9 @@ public static class ModelEndpoints
     static Ok<ModelManifest> GetModel(string version, ModelStore store) =>
         TypedResults.Ok(VersionProblems.Guard(version, store.Manifest));
 
-    static Ok<ModelManifest> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger)
+    static async Task<Ok<ModelManifest>> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger, CancellationToken cancellationToken)
     {
-        var manifest = VersionProblems.Guard(version, active.ActivateSaved);
+        var manifest = await VersionProblems.GuardAsync(version, v => active.ActivateSavedAsync(v, cancellationToken));
         logger.LogInformation("Model {Version} activated on request", version);
         return TypedResults.Ok(manifest);
     }

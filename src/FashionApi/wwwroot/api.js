@@ -18,7 +18,8 @@ export class ApiError extends Error {
 /**
  * Calls the API. `body` may be a Blob/FormData (sent as is) or an object (sent as JSON). `as: "blob"` returns the
  * answer's bytes instead of parsed JSON. `busy` is an element marked as loading (aria-busy, class "loading") while
- * the answer takes longer than 200 ms. `guarded` sends the API key, asking for one when the service wants it.
+ * the answer takes longer than 200 ms. `guarded` sends the API key, asking for one when the service wants it. `as: "response"` returns the
+ * successful response itself, unread (for the event streams, read as they come).
  */
 export async function api(path, { method = "GET", body, signal, guarded = false, as = "json", busy } = {}) {
   const timer = busy && setTimeout(() => setLoading(busy, true), LOADING_DELAY_MS);
@@ -63,7 +64,7 @@ async function request(path, { method, body, signal, guarded, as }) {
     }
     if (response.ok) {
       if (response.status === 204) return null;
-      return as === "blob" ? response.blob() : response.json();
+      return as === "response" ? response : as === "blob" ? response.blob() : response.json();
     }
     const problem = await readProblem(response);
     if (response.status === 401 && guarded) {

@@ -3,6 +3,7 @@
 import { api, el, showError, showNotice, percent, formatDate, formatDuration, modelChanged, breakable, cell } from "./api.js";
 import { watchOverflow } from "./overflow.js";
 import { epochCurves, setEpochs, addEpoch } from "./charts.js";
+import { followEvents } from "./events.js";
 
 const CHOICE_FIELDS = ["implementation", "optimizer", "schedule", "activate"];
 const NUMBERS = ["epochs", "learningRate", "batchSize", "momentum", "weightDecay", "seed"];
@@ -159,7 +160,7 @@ function describeActivationOutcome(job) {
 
 /** Follows one job: its curves so far, then each event as the server pushes it, until it ends. */
 function follow(id) {
-  stream?.close();
+  stream?.abort();
   clearInterval(clock);
   followed = id;
   let finished = false;
@@ -179,40 +180,40 @@ function follow(id) {
   // The live region reads the status when it changes; the clock only rewrites the timing line.
   clock = setInterval(() => { if (job) timing.textContent = describeTiming(job); }, 1000);
 
-  stream = new EventSource(`/train/${encodeURIComponent(id)}/events`);
-  stream.addEventListener("snapshot", e => {
-    job = JSON.parse(e.data);
-    setEpochs(chart, job.history);
-    describe();
-  });
-  stream.addEventListener("progress", e => {
-    const update = JSON.parse(e.data);
-    if (!job) return;
-    // The snapshot said when the job started; a job seen starting only now started about now.
-    if (update.status === "running" && !job.startedAt) job.startedAt = new Date().toISOString();
-    Object.assign(job, update);
-    describe();
-  });
-  stream.addEventListener("epoch", e => {
-    const epoch = JSON.parse(e.data);
-    addEpoch(chart, epoch);
-    job?.history.push(epoch);
-  });
-  stream.addEventListener("done", e => {
-    finished = true;
-    stream.close(); // the server closes the stream after this; do not let EventSource reconnect
-    clearInterval(clock);
-    job = JSON.parse(e.data);
-    setEpochs(chart, job.history);
-    describe();
-    describeActivationOutcome(job);
-    loadJobs();
-    if (job.status === "succeeded") modelChanged(); // a new version either way; maybe a new active one
-  });
-  stream.addEventListener("error", () => {
-    if (finished) return;
-    if (stream.readyState === EventSource.CLOSED) status.textContent = `Job ${id}: the event stream could not be opened.`;
-    else status.textContent = `Job ${id}: connection lost, reconnecting…`;
+  // fetch rather than EventSource: the stream needs the API key in a header, which EventSource cannot send.
+  stream = new AbortController();
+  followEvents(`/train/${encodeURIComponent(id)}/events`, {
+    snapshot: snapshot => {
+      job = snapshot;
+      setEpochs(chart, job.history);
+      describe();
+    },
+    progress: update => {
+      if (!job) return;
+      // The snapshot said when the job started; a job seen starting only now started about now.
+      if (update.status === "running" && !job.startedAt) job.startedAt = new Date().toISOString();
+      Object.assign(job, update);
+      describe();
+    },
+    epoch: epoch => {
+      addEpoch(chart, epoch);
+      job?.history.push(epoch);
+    },
+    done: final => {
+      finished = true;
+      clearInterval(clock);
+      job = final;
+      setEpochs(chart, job.history);
+      describe();
+      describeActivationOutcome(job);
+      loadJobs();
+      if (job.status === "succeeded") modelChanged(); // a new version either way; maybe a new active one
+    },
+  }, {
+    signal: stream.signal,
+    onLost: () => { if (!finished) status.textContent = `Job ${id}: connection lost, reconnecting…`; },
+  }).catch(e => {
+    if (e.name !== "AbortError" && !finished) status.textContent = `Job ${id}: the event stream could not be opened (${e.message}).`;
   });
 }
 

@@ -48,7 +48,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         await page.Locator("#file").SetInputFilesAsync(TestPng(0));
         await Expect(page.Locator("#predicted")).ToHaveTextAsync(ClassList.ClassNames[ModelLabel(0)]);
         await Expect(page.Locator("#prediction-detail")).ToContainTextAsync("confident");
-        await page.WaitForFunctionAsync("(() => { const img = document.getElementById('seen'); return img.complete && img.naturalWidth === 28; })()");
+        await BrowserFixture.UntilAsync(page, "() => { const img = document.getElementById('seen'); return img.complete && img.naturalWidth === 28; }");
         Assert.Equal(10, await page.EvaluateAsync<int>("Chart.getChart('probabilities').data.datasets[0].data.filter(p => p > 0).length"));
         // The class names come from the service, in label order.
         Assert.Equal(ClassList.ClassNames, await page.EvaluateAsync<string[]>("Chart.getChart('probabilities').data.labels"));
@@ -147,7 +147,7 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         await Expect(items).ToHaveCountAsync(60);
         await Expect(page.Locator("#page-info")).ToHaveTextAsync("of 167 · 10,000 images");
         await Expect(items.First).ToContainTextAsync("Ankle boot");
-        await page.WaitForFunctionAsync("[...document.querySelectorAll('#grid img')].every(i => i.complete && i.naturalWidth === 28)");
+        await BrowserFixture.UntilAsync(page, "() => [...document.querySelectorAll('#grid img')].every(i => i.complete && i.naturalWidth === 28)");
         Assert.Equal(28, await items.First.Locator("img").EvaluateAsync<int>("img => img.naturalHeight"));
         await page.ScreenshotAsync(new() { Path = Screenshot("explore.png"), FullPage = true });
 

@@ -9,7 +9,7 @@ namespace FashionApi.Tests.Page;
 
 public sealed class GuardedPageFixture() : BrowserFixture(new() { ["FashionApi:ApiKey"] = GuardedPageFixture.ApiKey })
 {
-    public const string ApiKey = "page-test-key";
+    public const string ApiKey = "page-test-key-0123456789";
 }
 
 /// <summary>Training and activation from the page, on a service that wants an API key for both.</summary>
@@ -40,11 +40,25 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
     public async Task Jobs_started_from_the_page_draw_finished_epochs_live_say_whether_their_model_was_activated_and_versions_compare_and_activate()
     {
         var (page, errors) = await fixture.OpenAsync("/#train", initScript: """
-            // Records the type of every Server-Sent Event the page receives.
+            // Records the type of every Server-Sent Event the page receives, from a copy of each event stream it fetches.
             window.receivedEvents = [];
-            const listen = EventSource.prototype.addEventListener;
-            EventSource.prototype.addEventListener = function (type, listener, options) {
-              return listen.call(this, type, e => { if (e.data) window.receivedEvents.push(type); listener(e); }, options);
+            const realFetch = window.fetch;
+            window.fetch = async (...args) => {
+              const response = await realFetch(...args);
+              if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return response;
+              const [copy, page] = response.body.tee();
+              (async () => {
+                const reader = copy.pipeThrough(new TextDecoderStream()).getReader();
+                let buffer = "";
+                for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+                  buffer += chunk.value;
+                  for (let end; (end = buffer.indexOf("\n\n")) >= 0; buffer = buffer.slice(end + 2)) {
+                    const type = /^event: ?(.*)$/m.exec(buffer.slice(0, end));
+                    if (type && /^data:/m.test(buffer.slice(0, end))) window.receivedEvents.push(type[1].trim());
+                  }
+                }
+              })();
+              return new Response(page, { status: response.status, statusText: response.statusText, headers: response.headers });
             };
             """);
         await Expect(page.Locator("#preset option")).ToHaveCountAsync(2);
@@ -115,7 +129,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await page.Locator("#start").ClickAsync();
         await Expect(page.Locator("#job-status")).ToContainTextAsync(new Regex(@"running — epoch \d+ of 500, batch \d+ of 235 \(\d+\.\d%\)"));
         await Expect(page.Locator("#job-timing")).ToHaveTextAsync(new Regex(@"^Running for \d.* · (about \d.* left|estimating the time left…)$"));
-        await page.WaitForFunctionAsync("Chart.getChart('curves').data.labels.length >= 3");
+        await BrowserFixture.UntilAsync(page, "() => Chart.getChart('curves').data.labels.length >= 3");
         Assert.False(await page.EvaluateAsync<bool>("Chart.getChart('curves').options.animation !== false")); // no point rising from the bottom
         string id = await page.Locator("#jobs tr.followed").GetAttributeAsync("data-job") ?? "";
         var drawn = await page.EvaluateAsync<double[]>("Chart.getChart('curves').data.datasets[2].data");
