@@ -18,6 +18,7 @@ using SixLabors.ImageSharp.PixelFormats;
 //   grpc-load ADDRESS DATASET_DIR SECONDS CALLS MEASUREMENTS  Open Inference Protocol ModelInfer, 256 UINT8 images as raw contents,
 //                                       CALLS at a time on one HTTP/2 connection for SECONDS; appends grpc_infer_* readings
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
+//   ceiling   URL                       serves a no-work POST /predict at URL until stopped (the HTTP ceiling)
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -36,6 +37,8 @@ switch (args)
         return 0;
     case ["hostile", var url, var dataset, var passes]:
         return await Hostile(url, FashionMnist.Load(dataset).Test, int.Parse(passes));
+    case ["ceiling", var url]:
+        return await Ceiling.RunAsync(url);
     case ["grpc-load", var address, var dataset, var seconds, var calls, var measurements]:
         return await GrpcLoad.RunAsync(address, FashionMnist.LoadTest(dataset), double.Parse(seconds), int.Parse(calls), measurements);
     case ["report", var resultsDir]:

@@ -34,6 +34,28 @@ public class WebPageTests(FashionApiFactory factory) : IClassFixture<FashionApiF
     }
 
     [Fact]
+    public async Task Prediction_answers_are_not_compressed_but_other_JSON_is()
+    {
+        // A prediction is a few hundred bytes: compressing it cost more CPU than making it (README, "Benchmarks").
+        var client = await factory.CreateReadyClientAsync();
+        using var predict = new HttpRequestMessage(HttpMethod.Post, "/predict")
+        {
+            Content = HttpAssertions.ImageContent(TestData.Png(TestData.FashionMnist.Test.Image(0))),
+        };
+        predict.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        var answer = await client.SendAsync(predict);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Empty(answer.Content.Headers.ContentEncoding);
+        Assert.Equal(9, (await answer.AssertOkJsonAsync()).GetProperty("label").GetInt32());
+
+        using var list = new HttpRequestMessage(HttpMethod.Get, "/models");
+        list.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        var models = await client.SendAsync(list);
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        Assert.Contains("br", models.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task The_chart_library_is_vendored_with_its_licence()
     {
         var client = factory.CreateClient();
