@@ -21,6 +21,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseJsonCharsetCheck();
 app.UseCrossSiteGuard();
+app.UseMetricsPort();
 app.UseRateLimiter();
 app.UseWebPage();
 app.UseApiDocumentation();

@@ -42,10 +42,28 @@ public static class Observability
         var options = routes.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>().Value;
         if (!options.MetricsEnabled) return routes;
         var scraping = routes.MapPrometheusScrapingEndpoint(options.MetricsPath).ExcludeFromDescription();
-        // On its own port, the metrics are answered there only: the public port (and so an Ingress) never serves them.
-        if (options.MetricsPort is { } port) scraping.RequireHost($"*:{port}");
+        if (options.MetricsPort is { } port) scraping.WithMetadata(new MetricsPortOnly(port));
         return routes;
     }
+
+    /// <summary>With <c>MetricsPort</c> set, the metrics are answered only on connections to that port: the public port
+    /// (and so an Ingress) never serves them. The connection's local port decides, not the Host header, which a client
+    /// writes (<c>Host: example.com:9090</c> through a proxy would otherwise pass).</summary>
+    public static WebApplication UseMetricsPort(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<MetricsPortOnly>() is { } only && context.Connection.LocalPort != only.Port)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+        return app;
+    }
+
+    sealed record MetricsPortOnly(int Port);
 
     static FashionApiOptions Options(IConfiguration configuration) =>
         configuration.GetSection(FashionApiOptions.Section).Get<FashionApiOptions>() ?? new();

@@ -13,9 +13,15 @@ public class MetricsPortTests
         using var factory = new FashionApiFactory(seedModel: true, new() { ["FashionApi:MetricsPort"] = metricsPort.ToString() });
         var client = await factory.CreateReadyClientAsync(factory.StartKestrel(metricsPort));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/metrics")).StatusCode);
+        // A Host header naming the metrics port (as a client can send through a proxy) does not open them on the public port.
+        var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        spoofed.Headers.Host = $"127.0.0.1:{metricsPort}";
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(spoofed)).StatusCode);
 
         using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
-        var scrape = await scraper.GetAsync("/metrics");
+        var scraped = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scraped.Headers.Host = "10.1.2.3:31234"; // whatever the scraper's address was mapped from
+        var scrape = await scraper.SendAsync(scraped);
         Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
         Assert.Contains("fashionapi_", await scrape.Content.ReadAsStringAsync());
     }
