@@ -62,6 +62,7 @@ async function request(path, { method, body, signal, guarded, as }) {
       if (e.name === "AbortError") throw e;
       throw new ApiError(0, { detail: `The service could not be reached (${e.message}).` });
     }
+    noteServerClock(response);
     if (response.ok) {
       if (response.status === 204) return null;
       return as === "response" ? response : as === "blob" ? response.blob() : response.json();
@@ -77,6 +78,18 @@ async function request(path, { method, body, signal, guarded, as }) {
     throw new ApiError(response.status, problem);
   }
 }
+
+let clockOffset = 0; // server time minus this browser's, when they disagree by more than the Date header's second
+
+function noteServerClock(response) {
+  const server = Date.parse(response.headers.get("Date") ?? "");
+  if (Number.isNaN(server)) return;
+  const offset = server - Date.now();
+  clockOffset = Math.abs(offset) > 2000 ? offset : 0;
+}
+
+/** Now by the service's clock (its time stamps, e.g. when a job started, are compared with this). */
+export const serverNow = () => Date.now() + clockOffset;
 
 async function readProblem(response) {
   try {

@@ -90,7 +90,8 @@ async function activate(version, button) {
   button.disabled = true;
   showNotice(notice, null);
   try {
-    const manifest = await api(`/models/${encodeURIComponent(version)}/activate`, { method: "POST", body: {}, guarded: true });
+    const manifest = await api(`/models/${encodeURIComponent(version)}/activate`,
+      { method: "POST", body: {}, guarded: true, busy: document.querySelector("#models .table-wrap") });
     showError(error, null);
     showNotice(notice, `Model ${version} is now active: test accuracy ${percent(manifest.evaluation.testAccuracy, 2)}` +
       (before ? ` (${before.version} had ${percent(before.testAccuracy, 2)}).` : "."), "good");

@@ -1,6 +1,6 @@
 // Train: a form filled from the chosen preset (GET /train/presets), POST /train, and the job's curves drawn live from
 // its Server-Sent Events stream (GET /train/{id}/events); recent jobs from GET /train.
-import { api, el, showError, showNotice, percent, formatDate, formatDuration, modelChanged, breakable, cell } from "./api.js";
+import { api, el, showError, showNotice, percent, formatDate, formatDuration, modelChanged, breakable, cell, serverNow } from "./api.js";
 import { watchOverflow } from "./overflow.js";
 import { epochCurves, setEpochs, addEpoch } from "./charts.js";
 import { followEvents } from "./events.js";
@@ -101,14 +101,14 @@ async function submit(event) {
 async function cancel() {
   if (!followed) return;
   try {
-    await api(`/train/${followed}`, { method: "DELETE", guarded: true });
+    await api(`/train/${followed}`, { method: "DELETE", guarded: true, busy: document.querySelector(".job-state") });
   } catch (e) {
     showError(document.getElementById("train-error"), e);
   }
 }
 
 /** What a job is doing, in words: "running — epoch 3 of 8, batch 120 of 235 (37.5%)". */
-export function describeStatus(job) {
+function describeStatus(job) {
   const { progress, hyperparameters: hp } = job;
   switch (job.status) {
     case "queued":
@@ -129,7 +129,7 @@ export function describeStatus(job) {
 }
 
 /** Queued for, running for (with an ETA from the share of minibatches done), or took how long. */
-export function describeTiming(job, now = Date.now()) {
+function describeTiming(job, now = serverNow()) {
   const since = iso => Math.max(0, (now - Date.parse(iso)) / 1000);
   if (job.status === "queued") return `Waiting for ${formatDuration(since(job.createdAt))}`;
   if (job.status === "running") {
@@ -191,7 +191,7 @@ function follow(id) {
     progress: update => {
       if (!job) return;
       // The snapshot said when the job started; a job seen starting only now started about now.
-      if (update.status === "running" && !job.startedAt) job.startedAt = new Date().toISOString();
+      if (update.status === "running" && !job.startedAt) job.startedAt = new Date(serverNow()).toISOString();
       Object.assign(job, update);
       describe();
     },
