@@ -16,6 +16,8 @@ using SixLabors.ImageSharp.PixelFormats;
 //   http-load URL PNG_DIR COUNT         exactly COUNT POST /predict requests over 32 connections; fails on any non-2xx
 //   hostile   URL DATASET_DIR PASSES    the test suite's hostile corpus, PASSES times over 4 connections; fails on any 5xx
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
+//   photos    DATASET_DIR COUNT [MEASUREMENTS] accuracy on COUNT test images as product photos of every kind, and
+//                                   the time to prepare a 1-megapixel JPEG (PhotoAccuracy.cs)
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -34,6 +36,9 @@ switch (args)
         return 0;
     case ["hostile", var url, var dataset, var passes]:
         return await Hostile(url, FashionMnist.Load(dataset).Test, int.Parse(passes));
+    case ["photos", var dataset, var count, .. var measurements]:
+        PhotoAccuracy.Run(FashionMnist.Load(dataset), int.Parse(count), measurements is [var path] ? path : null);
+        return 0;
     case ["report", var resultsDir]:
         Console.Write(Report.Build(resultsDir));
         return 0;
