@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the service and its tests need beyond the .NET 10 SDK, on Debian/Ubuntu:
 # the Fashion-MNIST files (package dataset-fashion-mnist); with --bench, the load generator wrk; with --test, the
-# chromium browser the page's tests drive (Debian's package; Playwright's own browser download is not used).
+# chromium browser the page's tests drive (Debian's package; Playwright's own browser download is not used) and
+# python3-onnx, whose onnx.checker validates the ONNX export.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ if [ "${1:-}" = "--bench" ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   [ -x "${FASHIONAPI_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)
+  /usr/bin/python3 -c "import onnx" 2>/dev/null || packages+=(python3-onnx)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Model;
-using FashionApi.Tests.Photos;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
+using FashionApi.Tests.Predictions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
@@ -74,7 +74,7 @@ public static class PhotoAccuracy
             });
             double s = Accuracy(service), p = Accuracy(plain);
             Console.WriteLine($"| {kind} | {raw:F3} | {s:F3} | {p:F3} | {warned} |");
-            string key = FashionApi.Infrastructure.CamelCaseEnumConverter.Name(kind);
+            string key = CamelCaseEnumConverter.Name(kind);
             lines.Add($"photos_{key}_service={s:F3}");
             lines.Add($"photos_{key}_plain={p:F3}");
         }
@@ -120,9 +120,9 @@ public static class PhotoAccuracy
     {
         var services = new ServiceCollection();
         services.AddLogging().AddMetrics();
-        services.AddSingleton(Options.Create(new FashionApiOptions()));
+        services.AddSingleton(Options.Create(new FashionApi.Hosting.FashionApiOptions()));
         services.AddSingleton<FashionApi.Training.TrainingJobQueue>();
-        services.AddSingleton<FashionApi.Infrastructure.FashionApiMetrics>();
+        services.AddSingleton<FashionApi.Hosting.FashionApiMetrics>();
         services.AddSingleton<ImagePreprocessor>();
         return services.BuildServiceProvider().GetRequiredService<ImagePreprocessor>();
     }

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Model;
-using static FashionApi.Infrastructure.CamelCaseEnumConverter;
 using FashionApi.Benchmarks;
+using FashionApi.Dataset;
+using FashionApi.Softmax;
+using FashionApi.Training;
+using static FashionApi.Softmax.CamelCaseEnumConverter;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
@@ -131,7 +131,7 @@ static byte[] Png(ReadOnlySpan<byte> pixels)
 
 static void TrainOnce(FashionMnist data, string requestJson, int runs)
 {
-    var request = System.Text.Json.JsonSerializer.Deserialize<FashionApi.Endpoints.TrainRequest>(requestJson,
+    var request = System.Text.Json.JsonSerializer.Deserialize<FashionApi.Training.TrainRequest>(requestJson,
         new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
     var (hp, errors) = request.Resolve();
     if (hp is null) throw new ArgumentException(string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));

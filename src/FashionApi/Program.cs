@@ -1,6 +1,10 @@
-using FashionApi;
-using FashionApi.Endpoints;
-using FashionApi.Infrastructure;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Page;
+using FashionApi.Predictions;
+using FashionApi.Samples;
+using FashionApi.Status;
+using FashionApi.Training;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
 
@@ -22,6 +26,7 @@ app.MapTraining();
 app.MapTrainingEvents();
 app.MapModels();
 app.MapModelWeights();
+app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
 app.MapObservability();

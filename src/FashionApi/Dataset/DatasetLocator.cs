@@ -8,7 +8,7 @@ namespace FashionApi.Dataset;
 /// the Debian/Ubuntu package's copy; failing those it downloads them into <c>data/fashion-mnist</c> and verifies them.
 /// </summary>
 public sealed class DatasetLocator(
-    IOptions<FashionApiOptions> options,
+    IOptions<DatasetOptions> options,
     IHostEnvironment environment,
     IHttpClientFactory httpClients,
     ILogger<DatasetLocator> logger)

@@ -1,5 +1,7 @@
 using FashionApi.Dataset;
-using FashionApi.Inference;
+using FashionApi.Models;
+using FashionApi.Predictions;
+using FashionApi.Softmax;
 
 namespace FashionApi.Samples;
 

@@ -1,3 +1,4 @@
+using FashionApi.Softmax;
 using System.Collections.Concurrent;
 
 namespace FashionApi.Training;

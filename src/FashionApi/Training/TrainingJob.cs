@@ -1,4 +1,5 @@
-using FashionApi.Model;
+using FashionApi.Models;
+using FashionApi.Softmax;
 
 namespace FashionApi.Training;
 

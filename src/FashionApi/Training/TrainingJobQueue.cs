@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using FashionApi.Model;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Training;

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using FashionApi.Dataset;
-using FashionApi.Inference;
-using FashionApi.Infrastructure;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Training;

@@ -1,5 +1,6 @@
 // Models: the saved versions (GET /models), activating one (POST /models/{version}/activate, with the API key when the
-// service has one), and the active model's weights drawn per class (GET /models/{version}/weights).
+// service has one), downloading one as ONNX (GET /models/{version}/onnx), and the active model's weights drawn per
+// class (GET /models/{version}/weights).
 import { api, el, showError, percent, formatDate, modelChanged } from "./api.js";
 
 export function start() {
@@ -21,7 +22,10 @@ async function load() {
       el("td", {}, version.preset ?? "—"),
       el("td", { class: "hyperparameters" }, describe(manifests[i]?.hyperparameters)),
       el("td", {}, formatDate(version.createdAt)),
-      el("td", {}, version.active ? null : el("button", {
+      el("td", { class: "actions" }, el("a", {
+        class: "button", href: `/models/${encodeURIComponent(version.version)}/onnx`, download: "",
+        "aria-label": `Download ${version.version} as ONNX`, title: "Download as an ONNX model, for other runtimes",
+      }, "ONNX"), version.active ? null : el("button", {
         type: "button", "aria-label": `Activate ${version.version}`, onclick: e => activate(version.version, e.target),
       }, "Activate")))));
     showError(error, null);

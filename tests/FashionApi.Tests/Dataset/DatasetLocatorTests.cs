@@ -18,7 +18,7 @@ public class DatasetLocatorTests : IDisposable
     public void Dispose() => root.Dispose();
 
     DatasetLocator Locator(string? configured, string downloadUrl = "http://127.0.0.1:9/") =>
-        new(Options.Create(new FashionApiOptions { DataDirectory = configured, DatasetCacheDirectory = Cache, DatasetDownloadUrl = downloadUrl }),
+        new(Options.Create(new DatasetOptions { DataDirectory = configured, DatasetCacheDirectory = Cache, DatasetDownloadUrl = downloadUrl }),
             new TestStores.TestHostEnvironment(root.Path), new PlainHttpClientFactory(), NullLogger<DatasetLocator>.Instance)
         {
             DistributionDirectory = Distribution,

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.RegularExpressions;
+using FashionApi.Hosting;
 using FashionApi.Tests.Docker;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using FashionApi.Hosting;
 namespace FashionApi.Tests.Docker;
 
 /// <summary>docker/Dockerfile cannot be built on the development machines (no Docker engine), so these keep it from

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FashionApi.Dataset;
 using FashionApi.Tests.Infrastructure;
 
 namespace FashionApi.Tests.Docker;

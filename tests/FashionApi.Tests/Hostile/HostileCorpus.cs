@@ -432,6 +432,9 @@ public static class HostileCorpus
         yield return new("activate a version with a NUL", HttpMethod.Post, "/models/a%00b/activate", MalformedHttp: true);
         yield return new("activate an absurdly long version", HttpMethod.Post, "/models/" + new string('v', 4000) + "/activate");
         yield return new("activate an unknown version", HttpMethod.Post, "/models/20260101-000000-000-scratch-000000/activate");
+        yield return new("export a version outside the store as ONNX", HttpMethod.Get, "/models/..%2F..%2Fetc/onnx");
+        yield return new("export a version whose name is a dot segment as ONNX", HttpMethod.Get, "/models/%2e%2e/onnx");
+        yield return new("export an absurdly long version as ONNX", HttpMethod.Get, "/models/" + new string('v', 4000) + "/onnx");
     }
 
     static string Describe(string body) => body.Length <= 40 ? body : $"{body[..30]}… ({body.Length:N0} characters)";

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using FashionApi.Dataset;
+using FashionApi.Predictions;
 using FashionApi.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static FashionApi.Tests.Infrastructure.HttpAssertions;
@@ -187,7 +189,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_json_batch_streamed_past_its_size_limit_is_a_413_before_it_is_parsed()
     {
         // Chunked, so no Content-Length warns the server: the limit must stop the reading itself.
-        long limit = FashionApi.Endpoints.RequestBodies.MaxJsonBytes(256);
+        long limit = FashionApi.Predictions.RequestBodies.MaxJsonBytes(256);
         var content = new PushStreamContent(async stream =>
         {
             await stream.WriteAsync("{\"instances\":["u8.ToArray());
@@ -203,7 +205,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_json_batch_over_its_size_limit_is_a_413_naming_the_limit()
     {
-        long limit = FashionApi.Endpoints.RequestBodies.MaxJsonBytes(256);
+        long limit = FashionApi.Predictions.RequestBodies.MaxJsonBytes(256);
         var body = new ByteArrayContent(new byte[limit + 1]);
         body.Headers.ContentType = new("application/json");
         await (await client.PostAsync("/predict/batch", body)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, $"{limit:N0} bytes");

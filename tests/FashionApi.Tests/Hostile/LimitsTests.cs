@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using FashionApi.Inference;
+using FashionApi.Dataset;
+using FashionApi.Predictions;
+using FashionApi.Tests.Docker;
 using FashionApi.Tests.Infrastructure;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

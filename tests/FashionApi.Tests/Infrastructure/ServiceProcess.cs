@@ -1,3 +1,4 @@
+using FashionApi.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -57,7 +58,7 @@ public sealed class ServiceProcess : IDisposable
             ["FashionApi__ModelDirectory"] = modelDirectory,
             ["FashionApi__DatasetCacheDirectory"] = Path.Combine(scratchDirectory, "fashion-mnist"),
             ["FashionApi__TrainOnStartup"] = "false",
-            ["Logging__LogLevel__FashionApi.Storage"] = "Debug", // the store lock's taken/released lines
+            ["Logging__LogLevel__FashionApi.Models"] = "Debug", // the store lock's taken/released lines
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
         return new ServiceProcess(name, all);

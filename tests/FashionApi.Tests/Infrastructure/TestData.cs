@@ -1,6 +1,6 @@
 using FashionApi.Dataset;
-using FashionApi.Model;
-using FashionApi.Storage;
+using FashionApi.Models;
+using FashionApi.Softmax;
 
 namespace FashionApi.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
-using FashionApi.Storage;
+using FashionApi.Hosting;
+using FashionApi.Models;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

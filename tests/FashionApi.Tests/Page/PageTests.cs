@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using FashionApi.Inference;
+using FashionApi.Dataset;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -107,6 +108,19 @@ public class PageTests(PageFixture fixture, ITestOutputHelper output) : IClassFi
         await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "big.png", MimeType = "image/png", Buffer = TestData.Png(noise, 256, 256) });
         await Expect(page.Locator("#classify-error")).ToBeVisibleAsync();
         await Expect(page.Locator("#classify-error")).ToContainTextAsync("the limit is 32,768 bytes");
+    }
+
+    [Fact]
+    public async Task The_models_view_downloads_a_version_as_the_onnx_file_the_api_serves()
+    {
+        var (page, errors) = await fixture.OpenAsync("/#models");
+        string version = fixture.Factory.SeedVersion!;
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.Locator($"a[aria-label='Download {version} as ONNX']").ClickAsync());
+        Assert.Equal($"fashion-mnist-{version}.onnx", download.SuggestedFilename);
+        using var client = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        Assert.Equal(await client.GetByteArrayAsync($"/models/{version}/onnx"), await File.ReadAllBytesAsync(await download.PathAsync()));
+        Assert.Empty(errors);
     }
 
     [Fact]

@@ -5,6 +5,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FashionApi.Dataset;
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Tests.Infrastructure;
 
 namespace FashionApi.Tests.ScaleOut;
@@ -66,6 +70,9 @@ public sealed partial class MultiProcessTests : IDisposable
         foreach (var replica in replicas)
         {
             Assert.True(results.CountFor(replica) >= 20, $"{replica.Name} answered only {results.CountFor(replica)} predictions");
+            // Exporting ONNX reads only the weights file: done here, before the check that libtorch stayed unloaded.
+            var onnx = await replica.Http.GetAsync($"/models/{first}/onnx");
+            Assert.True(onnx.IsSuccessStatusCode, $"{replica.Name}: GET /models/{first}/onnx answered {(int)onnx.StatusCode}");
             // Neither libtorch nor even the managed TorchSharp assembly: nothing on the serving path touches it.
             var torch = replica.MappedLibraries().Where(l => l.Contains("torch", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(torch.Count == 0, $"{replica.Name} (Role serve) has TorchSharp or libtorch mapped: {string.Join(", ", torch)}");
@@ -160,7 +167,7 @@ public sealed partial class MultiProcessTests : IDisposable
     /// after its previous job).</summary>
     async Task<FileStream> TakeStoreLockAsync()
     {
-        string path = Path.Combine(Models, FashionApi.Storage.StoreLock.FileName);
+        string path = Path.Combine(Models, FashionApi.Models.StoreLock.FileName);
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
         {
             try

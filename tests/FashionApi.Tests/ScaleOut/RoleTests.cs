@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using FashionApi.Inference;
-using FashionApi.Storage;
+using FashionApi.Dataset;
+using FashionApi.Models;
 using FashionApi.Tests.Infrastructure;
 using FashionApi.Training;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using FashionApi.Model;
+using FashionApi.Softmax;
 using FashionApi.Training;
 
 namespace FashionApi.Tests.Training;

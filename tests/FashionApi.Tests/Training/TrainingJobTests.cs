@@ -1,4 +1,5 @@
-using FashionApi.Model;
+using FashionApi.Models;
+using FashionApi.Softmax;
 using FashionApi.Training;
 
 namespace FashionApi.Tests.Training;

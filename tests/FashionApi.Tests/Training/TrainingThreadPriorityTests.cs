@@ -1,3 +1,4 @@
+using FashionApi.Softmax;
 using FashionApi.Training;
 
 namespace FashionApi.Tests.Training;

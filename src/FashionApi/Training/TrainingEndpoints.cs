@@ -1,0 +1,158 @@
+using FashionApi.Hosting;
+using FashionApi.Models;
+using FashionApi.Softmax;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace FashionApi.Training;
+
+/// <summary><c>/train</c>: queue training jobs, watch them, cancel them.</summary>
+public static class TrainingEndpoints
+{
+    public static RouteGroupBuilder MapTraining(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/train").WithTags("Train");
+
+        group.MapPost("", (TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
+            {
+                request ??= new TrainRequest();
+                var (hyperparameters, errors) = request.Resolve();
+                if (hyperparameters is null)
+                    throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
+                var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
+                          ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
+                              $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +
+                              "Try again when one has started, or cancel one (DELETE /train/{id}).", StatusCodes.Status429TooManyRequests)
+                              { RetryAfter = QueueRetryAfter };
+                return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
+            })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxTrainRequestBytes))
+            .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
+            .RequireTrainingRole()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithName("StartTraining")
+            .WithSummary("Queue a training job (preset 'default' or 'seed', any field overrides it)")
+            .WithDescription("Jobs run one at a time in the background. The new model becomes active when the job succeeds; " +
+                             "until then, and if it fails or is cancelled, the current model keeps serving.");
+
+        group.MapGet("", (TrainingJobQueue queue) => TypedResults.Ok(queue.List().Select(j => j.Snapshot()).ToList()))
+            .WithName("ListTrainingJobs")
+            .WithSummary("Recent training jobs, newest first");
+
+        group.MapGet("/{id}", Results<Ok<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
+                queue.Find(id) is { } job ? TypedResults.Ok(job.Snapshot()) : UnknownJob(id))
+            .WithName("GetTrainingJob")
+            .WithSummary("A training job's status, progress, per-epoch history and resulting model version");
+
+        group.MapDelete("/{id}", Results<Accepted<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
+            {
+                if (queue.Find(id) is not { } job) return UnknownJob(id);
+                if (!job.Cancel())
+                    return TypedResults.Problem(job.Status == TrainingJobStatus.Running
+                            ? $"Job {id} has finished training and is saving its model; it can no longer be cancelled."
+                            : $"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
+                        statusCode: StatusCodes.Status409Conflict, title: "Too late to cancel");
+                return TypedResults.Accepted($"/train/{id}", job.Snapshot());
+            })
+            .RequireApiKey()
+            .RequireRateLimiting(ClientRateLimits.Management)
+            .RequireTrainingRole()
+            .WithName("CancelTrainingJob")
+            .WithSummary("Cancel a queued or running training job; the active model is untouched");
+
+        group.ProducesProblem(StatusCodes.Status404NotFound);
+        group.ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    /// <summary>A training request is a dozen small fields.</summary>
+    const long MaxTrainRequestBytes = 16 * 1024;
+
+    /// <summary>Jobs of the presets take seconds; a client told to come back sooner would only be refused again.</summary>
+    static readonly TimeSpan QueueRetryAfter = TimeSpan.FromSeconds(10);
+
+    static ProblemHttpResult UnknownJob(string id) =>
+        TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
+            statusCode: StatusCodes.Status404NotFound, title: "Unknown training job");
+}
+
+/// <summary>A training request: a preset, and any hyperparameter to override in it. All fields are optional.</summary>
+public sealed record TrainRequest
+{
+    /// <summary>'default' (the best in under a second, used when omitted) or 'seed' (exactly the tutorial).</summary>
+    /// <example>default</example>
+    public string? Preset { get; init; }
+
+    /// <summary>Whether the new model replaces the one serving: 'always' (the default), 'ifBetter' (only if its test
+    /// accuracy beats the active model's) or 'never' (save only). The job's result says whether it was activated.</summary>
+    /// <example>always</example>
+    public ActivationPolicy? Activate { get; init; }
+
+    /// <summary>'fused' (the from-scratch algorithm arranged for speed, used by the presets), 'scratch' (the chapter's
+    /// from-scratch code as the book writes it) or 'builtin' (nn.Linear, the library's loss, torch.optim). All three
+    /// give the same weights.</summary>
+    /// <example>fused</example>
+    public Implementation? Implementation { get; init; }
+
+    /// <summary>Passes over the 60,000 training images (1–500).</summary>
+    /// <example>8</example>
+    public int? Epochs { get; init; }
+
+    /// <summary>Step size, greater than 0 and at most 10.</summary>
+    /// <example>0.01</example>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Images per minibatch (16–60000).</summary>
+    /// <example>256</example>
+    public int? BatchSize { get; init; }
+
+    /// <summary>'sgd' or 'adam'.</summary>
+    /// <example>adam</example>
+    public Optimizer? Optimizer { get; init; }
+
+    /// <summary>SGD momentum, at least 0 and below 1 (sgd only).</summary>
+    /// <example>0</example>
+    public double? Momentum { get; init; }
+
+    /// <summary>L2 penalty, 0–1.</summary>
+    /// <example>0</example>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Reshuffle the training set every epoch.</summary>
+    /// <example>true</example>
+    public bool? Shuffle { get; init; }
+
+    /// <summary>Random seed: the same seed and settings give the same weights.</summary>
+    /// <example>0</example>
+    public long? Seed { get; init; }
+
+    /// <summary>Learning-rate schedule: 'constant' or 'cosine' (annealed to 0 over all steps).</summary>
+    /// <example>cosine</example>
+    public Schedule? Schedule { get; init; }
+
+    public (Hyperparameters? Hyperparameters, Dictionary<string, string[]> Errors) Resolve()
+    {
+        string presetName = Preset ?? "default";
+        if (!TrainingPresets.ByName.TryGetValue(presetName, out var preset))
+            return (null, new() { ["preset"] = [$"Unknown preset '{presetName}'; use one of: {string.Join(", ", TrainingPresets.ByName.Keys)}."] });
+
+        var resolved = preset with
+        {
+            Implementation = Implementation ?? preset.Implementation,
+            Epochs = Epochs ?? preset.Epochs,
+            LearningRate = LearningRate ?? preset.LearningRate,
+            BatchSize = BatchSize ?? preset.BatchSize,
+            Optimizer = Optimizer ?? preset.Optimizer,
+            Momentum = Momentum ?? preset.Momentum,
+            WeightDecay = WeightDecay ?? preset.WeightDecay,
+            Shuffle = Shuffle ?? preset.Shuffle,
+            Seed = Seed ?? preset.Seed,
+            Schedule = Schedule ?? preset.Schedule,
+        };
+        var errors = resolved.Validate();
+        return errors.Count == 0 ? (resolved, errors) : (null, errors);
+    }
+}
