@@ -51,10 +51,16 @@ public static class PhotoAccuracy
             var service = new byte[count][];
             var plain = new byte[count][];
             int warned = 0;
+            long generateTicks = 0, serviceTicks = 0;
             Parallel.For(0, count, i =>
             {
+                long t0 = Stopwatch.GetTimestamp();
                 var photo = ProductPhotos.Make(kind, i, test.Image(i));
+                long t1 = Stopwatch.GetTimestamp();
                 var prepared = preprocessor.Prepare(photo, InvertMode.Auto, CancellationToken.None);
+                long t2 = Stopwatch.GetTimestamp();
+                Interlocked.Add(ref generateTicks, t1 - t0);
+                Interlocked.Add(ref serviceTicks, t2 - t1);
                 service[i] = prepared.Pixels;
                 if (prepared.Preprocessing.Warnings.Count > 0) Interlocked.Increment(ref warned);
                 plain[i] = PlainPipeline.Prepare(photo);
@@ -73,6 +79,7 @@ public static class PhotoAccuracy
                 }
             });
             double s = Accuracy(service), p = Accuracy(plain);
+            Console.Error.WriteLine($"{kind}: generating {generateTicks * 1000.0 / Stopwatch.Frequency / count:F2} ms, service {serviceTicks * 1000.0 / Stopwatch.Frequency / count:F2} ms per photo");
             Console.WriteLine($"| {kind} | {raw:F3} | {s:F3} | {p:F3} | {warned} |");
             string key = CamelCaseEnumConverter.Name(kind);
             lines.Add($"photos_{key}_service={s:F3}");
@@ -89,7 +96,7 @@ public static class PhotoAccuracy
     /// product photo, on this thread.</summary>
     static double PrepareMilliseconds(ImagePreprocessor preprocessor, FashionMnistSplit test)
     {
-        using var photo = ProductPhotos.Render(PhotoKind.OffWhiteUnevenLight, 0, test.Image(0), out _);
+        using var photo = ProductPhotos.Render(PhotoKind.OffWhiteUnevenLight, 0, test.Image(0), out _, out _);
         photo.Mutate(x => x.Resize(1155, 866));
         using var stream = new MemoryStream();
         photo.SaveAsJpeg(stream, new JpegEncoder { Quality = 85 });

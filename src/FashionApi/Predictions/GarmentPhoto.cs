@@ -19,8 +19,8 @@ public static class PhotoTuning
     public static double Sharpen = double.Parse(Env("SHARPEN") ?? "0");
     public static string Resampler = Env("RESAMPLER") ?? "box";
     public static int WorkingSide = int.Parse(Env("WORK") ?? "320");
-    public static double PeakFraction = double.Parse(Env("PEAKFRAC") ?? "0.1");
-    public static bool Stretch = Env("STRETCH") != "0";
+    public static double PeakFraction = double.Parse(Env("PEAKFRAC") ?? "0.125");
+    public static bool Stretch = Env("STRETCH") == "1";
     public static double PeakQuantile = double.Parse(Env("PEAKQ") ?? "0.99");
 }
 
@@ -71,10 +71,13 @@ public static class GarmentPhoto
             }
         double noise = background.Noise * (dark && PhotoTuning.Divide ? 255 / Math.Max(background.Centre, 32) : 1);
         double peak = Percentile(ink, 0.999);
-        double threshold = Math.Max(4 * noise + 2, PhotoTuning.PeakFraction * peak);
+        // Two levels: what stands out from the noise is kept (background below it becomes true black); what stands out
+        // by an eighth of the garment's contrast decides where the garment is, so a faint blur halo or JPEG ringing
+        // around it does not widen the crop.
+        double threshold = 4 * noise + 2, outline = Math.Max(threshold, PhotoTuning.PeakFraction * peak);
 
         var mask = new bool[ink.Length];
-        for (int i = 0; i < ink.Length; i++) mask[i] = ink[i] > threshold;
+        for (int i = 0; i < ink.Length; i++) mask[i] = ink[i] > outline;
         var regions = GarmentRegions.Find(mask, width, height);
 
         var warnings = new List<PreprocessingWarning>();

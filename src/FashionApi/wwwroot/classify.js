@@ -55,6 +55,7 @@ async function classify(body, source) {
   } catch (e) {
     if (e.name === "AbortError") return;
     showError(error, e);
+    showWarnings([]);
     document.getElementById("prediction-detail").textContent = `${source} could not be classified.`;
   }
 }
@@ -69,14 +70,40 @@ function show(prediction, source) {
   if (p) {
     steps.push(`${p.format.toUpperCase()} ${p.originalWidth}×${p.originalHeight}`);
     if (p.convertedToGrayscale) steps.push("made grey");
+    if (p.resized) steps.push(`background ${Math.round(p.backgroundLevel)} removed`);
     if (p.inverted) steps.push("inverted");
-    if (p.resized) steps.push("fitted into 28×28");
+    if (p.rotationDegrees) steps.push(`turned ${p.rotationDegrees}°`);
+    if (p.resized) steps.push(`${p.cropBox.width}×${p.cropBox.height} garment fitted into 28×28`);
   }
   document.getElementById("prediction-detail").textContent =
     `${percent(prediction.confidence)} confident · ${source}${steps.length ? ` (${steps.join(", ")})` : ""}`;
+  showWarnings(p?.warnings ?? []);
   chart.data.datasets[0].data = CLASS_NAMES.map(name => prediction.probabilities[name]);
   chart.data.datasets[0].backgroundColor = CLASS_NAMES.map((_, i) => i === prediction.label ? "#1e7a3c" : "#2457c5");
   chart.update();
+}
+
+/** What preprocessing warns about, in the shopper's words: the answer for such a photo deserves less trust. */
+const WARNINGS = {
+  noForeground: "Nothing stood out from the background.",
+  foregroundTouchesEveryBorder: "Something reaches every edge of the photo: leave plain background around the garment.",
+  lowContrast: "The garment barely differs from its background.",
+  severalObjects: "There seem to be several separate objects; the answer is for all of them together.",
+};
+
+function showWarnings(warnings) {
+  const box = document.getElementById("prediction-warnings");
+  box.replaceChildren();
+  box.hidden = warnings.length === 0;
+  if (box.hidden) return;
+  const list = document.createElement("ul");
+  for (const warning of warnings) {
+    const item = document.createElement("li");
+    item.dataset.warning = warning;
+    item.textContent = WARNINGS[warning] ?? warning;
+    list.append(item);
+  }
+  box.append("This photo was hard to read:", list);
 }
 
 /** The drawing pad: white strokes on black; each finished stroke sends the whole drawing. */
@@ -123,6 +150,7 @@ function setUpPad() {
     document.getElementById("predicted").textContent = "—";
     document.getElementById("prediction-detail").textContent = "Choose, drop or draw an image.";
     document.getElementById("seen").hidden = true;
+    showWarnings([]);
     chart.data.datasets[0].data = new Array(10).fill(0);
     chart.update();
   });

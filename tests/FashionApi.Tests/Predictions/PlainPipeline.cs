@@ -25,13 +25,12 @@ public static class PlainPipeline
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = (byte)Math.Max(0, (invert ? 255 - pixels[i] : pixels[i]) - level);
         int threshold = Math.Max(1, (255 - level) / 8);
-        var content = Enumerable.Range(0, pixels.Length).Where(i => pixels[i] >= threshold).ToList();
+        int left = w, top = h, right = -1, bottom = -1;
+        for (int i = 0; i < pixels.Length; i++)
+            if (pixels[i] >= threshold)
+                (left, right, top, bottom) = (Math.Min(left, i % w), Math.Max(right, i % w), Math.Min(top, i / w), i / w);
         using var ink = Image.LoadPixelData<L8>(pixels, w, h);
-        if (content.Count > 0)
-        {
-            int left = content.Min(i => i % w), right = content.Max(i => i % w), top = content[0] / w, bottom = content[^1] / w;
-            ink.Mutate(x => x.Crop(new Rectangle(left, top, right - left + 1, bottom - top + 1)));
-        }
+        if (right >= 0) ink.Mutate(x => x.Crop(new Rectangle(left, top, right - left + 1, bottom - top + 1)));
         ink.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(28, 28), Mode = ResizeMode.Pad, PadColor = Color.Black }));
         var result = new byte[28 * 28];
         ink.CopyPixelDataTo(result);

@@ -30,7 +30,7 @@ public enum PhotoKind
 /// Makes product photos from Fashion-MNIST test images, deterministically (the photo of image i of a kind depends
 /// only on the kind and i). A dataset image is the negative of a photo of a garment on white (Zalando's README), so
 /// its pixel value is how much of the garment covers that point: the photo is the background where it is 0 and the
-/// garment's colour where it is 255, scaled up 5–9×, placed in a larger frame, lit, shaded, blurred, tilted and
+/// garment's colour where it is 255, scaled up 4–8×, placed in a larger frame, lit, shaded, blurred, tilted and
 /// encoded with ImageSharp's own processors and encoders, as a phone and a photo editor would.
 /// </summary>
 public static class ProductPhotos
@@ -43,10 +43,14 @@ public static class ProductPhotos
         [0.05f, 0.05f, 0.06f], [0.10f, 0.13f, 0.32f], [0.30f, 0.18f, 0.10f], [0.45f, 0.08f, 0.10f], [0.10f, 0.28f, 0.15f], [0.22f, 0.22f, 0.24f],
     ];
 
+    /// <summary>Where the garment is in a photo: its box (the scaled, maybe tilted, dataset image) and its tilt in
+    /// degrees, clockwise positive.</summary>
+    public sealed record Placement(Rectangle Box, float TiltDegrees);
+
     /// <summary>Encodes the photo of <paramref name="garment"/> (784 dataset pixels) as the kind says, PNG or JPEG.</summary>
     public static byte[] Make(PhotoKind kind, int index, ReadOnlySpan<byte> garment)
     {
-        using var photo = Render(kind, index, garment, out int? jpegQuality);
+        using var photo = Render(kind, index, garment, out int? jpegQuality, out _);
         using var stream = new MemoryStream();
         if (jpegQuality is { } quality)
             photo.SaveAsJpeg(stream, new JpegEncoder { Quality = quality, ColorType = JpegColorType.YCbCrRatio420 });
@@ -56,13 +60,13 @@ public static class ProductPhotos
     }
 
     /// <summary>The photo before encoding, for looking at.</summary>
-    public static Image<Rgb24> Render(PhotoKind kind, int index, ReadOnlySpan<byte> garment, out int? jpegQuality)
+    public static Image<Rgb24> Render(PhotoKind kind, int index, ReadOnlySpan<byte> garment, out int? jpegQuality, out Placement placement)
     {
         var random = new Random(Seed + 100_003 * (int)kind + index);
         float Uniform(float low, float high) => low + (high - low) * (float)random.NextDouble();
 
         // The frame and the garment's size in it: its longest side is a fraction of the frame's shorter side.
-        float scale = Uniform(5, 9);
+        float scale = Uniform(4, 8);
         float fraction = kind == PhotoKind.AnyPositionAndSize ? Uniform(0.2f, 0.9f) : Uniform(0.45f, 0.8f);
         float aspect = kind switch
         {
@@ -73,11 +77,8 @@ public static class ProductPhotos
         using var ink = Image.LoadPixelData<L8>(garment, 28, 28);
         int side = (int)MathF.Round(28 * scale);
         ink.Mutate(x => x.Resize(side, side, KnownResamplers.Bicubic));
-        if (kind == PhotoKind.Tilt)
-        {
-            float degrees = Uniform(-10, 10);
-            ink.Mutate(x => x.Rotate(degrees, KnownResamplers.Bicubic)); // the canvas grows, filled with 0 (no garment)
-        }
+        float tilt = kind == PhotoKind.Tilt ? Uniform(-10, 10) : 0;
+        if (tilt != 0) ink.Mutate(x => x.Rotate(tilt, KnownResamplers.Bicubic)); // the canvas grows, filled with 0 (no garment)
         int shortSide = (int)MathF.Round(side / fraction);
         int width = aspect >= 1 ? shortSide : (int)MathF.Round(shortSide / aspect);
         int height = aspect >= 1 ? (int)MathF.Round(shortSide * aspect) : shortSide;
@@ -87,6 +88,8 @@ public static class ProductPhotos
         float slackX = width - ink.Width, slackY = height - ink.Height;
         int left = (int)(anywhere ? Uniform(0, slackX) : slackX / 2 + Uniform(-0.25f, 0.25f) * slackX);
         int top = (int)(anywhere ? Uniform(0, slackY) : slackY / 2 + Uniform(-0.25f, 0.25f) * slackY);
+
+        placement = new Placement(new Rectangle(left, top, ink.Width, ink.Height), tilt);
 
         // Colours and light.
         float[] background = kind switch
@@ -137,6 +140,7 @@ public static class ProductPhotos
         int inkWidth = ink.Width, inkHeight = ink.Height;
         var photo = new Image<Rgb24>(width, height);
         float dx = MathF.Cos(direction), dy = MathF.Sin(direction), diagonal = MathF.Sqrt(width * width + height * height);
+        var gaussian = new GaussianNoise(random);
         photo.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < height; y++)
@@ -152,7 +156,7 @@ public static class ProductPhotos
                         int sx = gx - shadowDx, sy = gy - shadowDy;
                         if (sx >= 0 && sy >= 0 && sx < inkWidth && sy < inkHeight) light *= 1 - shadowDepth * shadow[sy * inkWidth + sx];
                     }
-                    float grain = noise == 0 ? 0 : noise * Gaussian(random);
+                    float grain = noise == 0 ? 0 : noise * gaussian.Next();
                     row[x] = new Rgb24(Channel(0), Channel(1), Channel(2));
 
                     byte Channel(int c) => (byte)Math.Clamp(MathF.Round(255 * light * (background[c] * (1 - cover) + colour[c] * cover) + grain), 0, 255);
@@ -178,6 +182,21 @@ public static class ProductPhotos
         return photo;
     }
 
-    static float Gaussian(Random random) =>
-        MathF.Sqrt(-2 * MathF.Log(1 - (float)random.NextDouble())) * MathF.Cos(2 * MathF.PI * (float)random.NextDouble());
+    /// <summary>Standard normal numbers by the Box–Muller transform, both of each pair used.</summary>
+    sealed class GaussianNoise(Random random)
+    {
+        float? spare;
+
+        public float Next()
+        {
+            if (spare is { } kept)
+            {
+                spare = null;
+                return kept;
+            }
+            float radius = MathF.Sqrt(-2 * MathF.Log(1 - (float)random.NextDouble())), angle = 2 * MathF.PI * (float)random.NextDouble();
+            spare = radius * MathF.Sin(angle);
+            return radius * MathF.Cos(angle);
+        }
+    }
 }
