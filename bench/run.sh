@@ -5,6 +5,7 @@
 #   bash bench/run.sh            (BENCH_PORT=... to use another loopback port than 5899)
 source "$(dirname "$0")/common.sh"
 url=http://127.0.0.1:${BENCH_PORT:-5899}
+grpc=http://127.0.0.1:${BENCH_GRPC_PORT:-$((${BENCH_PORT:-5899} + 1))} # the Open Inference Protocol's gRPC endpoint
 # The benchmark posts training jobs back to back from one address: lift the per-client limit on management routes.
 export FashionApi__ManagementRequestsPerMinute=0
 measurements=$results/measurements.txt
@@ -18,7 +19,9 @@ own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }          
 status_kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$server_pid/status"; }
 
 start_server() { # MODEL_DIR TRAIN_ON_STARTUP LOG_NAME
-  (cd "$work" && ASPNETCORE_URLS=$url FashionApi__ModelDirectory=$1 FashionApi__TrainOnStartup=$2 \
+  # Two Kestrel endpoints, as the image has them: REST on $url, gRPC (HTTP/2 only) on $grpc.
+  (cd "$work" && Kestrel__Endpoints__Http__Url=$url Kestrel__Endpoints__Grpc__Url=$grpc Kestrel__Endpoints__Grpc__Protocols=Http2 \
+    FashionApi__ModelDirectory=$1 FashionApi__TrainOnStartup=$2 \
     FashionApi__DataDirectory=$dataset Logging__LogLevel__Default=Warning \
     exec dotnet "$publish/FashionApi.dll") >"$results/server-$3.log" 2>&1 &
   server_pid=$!
@@ -143,6 +146,13 @@ run_wrk batch-json -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict
   application/json "$work/bodies/batch.json"
 run_wrk batch-multipart -t2 -c4 -d10s --latency -s bench/post-files.lua "$url/predict/batch" -- \
   "multipart/form-data; boundary=fashionapi-bench" "$work/bodies/batch.multipart"
+log "Open Inference Protocol: 256 UINT8 images per infer request, binary tensor data over REST (wrk), raw contents over gRPC"
+infer_header=$(cat "$work/bodies/infer-binary.header-length")
+curl -sf -o /dev/null -H 'Content-Type: application/octet-stream' -H "Inference-Header-Content-Length: $infer_header" \
+  --data-binary "@$work/bodies/infer-binary.body" "$url/v2/models/fashion-mnist/infer"
+run_wrk infer-binary -t2 -c4 -d10s --latency -s bench/post-infer.lua "$url/v2/models/fashion-mnist/infer" -- \
+  "$work/bodies/infer-binary.body" "$infer_header"
+bench grpc-load "$grpc" "$dataset" 10 4 "$measurements"
 stop_server
 
 # The same with training below request handling in the scheduler (TrainAtLowPriority=true, the default).

@@ -15,6 +15,8 @@ using SixLabors.ImageSharp.PixelFormats;
 //   inprocess DATASET_DIR MEASUREMENTS  training times and in-process prediction throughput, appended as key=value
 //   http-load URL PNG_DIR COUNT         exactly COUNT POST /predict requests over 32 connections; fails on any non-2xx
 //   hostile   URL DATASET_DIR PASSES    the test suite's hostile corpus, PASSES times over 4 connections; fails on any 5xx
+//   grpc-load ADDRESS DATASET_DIR SECONDS CALLS MEASUREMENTS  Open Inference Protocol ModelInfer, 256 UINT8 images as raw contents,
+//                                       CALLS at a time on one HTTP/2 connection for SECONDS; appends grpc_infer_* readings
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
 //   photos    DATASET_DIR COUNT [MEASUREMENTS] accuracy on COUNT test images as product photos of every kind, and
 //                                   the time to prepare a 1-megapixel JPEG (PhotoAccuracy.cs)
@@ -39,6 +41,8 @@ switch (args)
     case ["photos", var dataset, var count, .. var measurements]:
         PhotoAccuracy.Run(FashionMnist.Load(dataset), int.Parse(count), measurements is [var path] ? path : null);
         return 0;
+    case ["grpc-load", var address, var dataset, var seconds, var calls, var measurements]:
+        return await GrpcLoad.RunAsync(address, FashionMnist.LoadTest(dataset), double.Parse(seconds), int.Parse(calls), measurements);
     case ["report", var resultsDir]:
         Console.Write(Report.Build(resultsDir));
         return 0;
@@ -69,6 +73,13 @@ static void Prepare(FashionMnistSplit test, string outDir)
         multipart.Write("\r\n"u8);
     }
     multipart.Write("--fashionapi-bench--\r\n"u8);
+
+    // Open Inference Protocol, binary tensor data both ways (bench/post-infer.lua sends it with the header's length).
+    var header = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"pixels\",\"shape\":[" + BatchSize + ",784],\"datatype\":\"UINT8\"," +
+                                        "\"parameters\":{\"binary_data_size\":" + BatchSize * FashionMnist.PixelCount + "}}]," +
+                                        "\"parameters\":{\"binary_data_output\":true}}");
+    File.WriteAllBytes(Path.Combine(outDir, "infer-binary.body"), [.. header, .. test.Pixels.AsSpan(0, BatchSize * FashionMnist.PixelCount)]);
+    File.WriteAllText(Path.Combine(outDir, "infer-binary.header-length"), header.Length.ToString());
 }
 
 static async Task<int> Hostile(string url, FashionMnistSplit test, int passes)

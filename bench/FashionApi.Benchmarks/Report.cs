@@ -57,6 +57,17 @@ public static partial class Report
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
         Row($"`POST /predict/batch`, multipart `images`, {BatchSize} PNGs, wrk {batchMultipart.Options}",
             $"{batchMultipart.RequestsPerSecond * BatchSize:N0} images/s ({batchMultipart.RequestsPerSecond:N1} requests/s, p50 {batchMultipart.P50Ms:F1} ms){batchMultipart.ErrorNote}");
+        // The Open Inference Protocol's binary requests against the JSON batch above: same images, same model.
+        var inferBinary = Wrk.Parse(Path.Combine(resultsDir, "wrk-infer-binary.txt"));
+        double binaryImages = inferBinary.RequestsPerSecond * BatchSize, jsonImages = batchJson.RequestsPerSecond * BatchSize;
+        Row($"`POST /v2/models/fashion-mnist/infer`, {BatchSize} `UINT8` images as binary tensor data, outputs binary, wrk {inferBinary.Options}",
+            $"{binaryImages:N0} images/s ({inferBinary.RequestsPerSecond:N1} requests/s, p50 {inferBinary.P50Ms:F1} ms), " +
+            $"{binaryImages / jsonImages:F1}× the JSON batch{inferBinary.ErrorNote}", "≥ 5× the JSON `/predict/batch`",
+            binaryImages >= 5 * jsonImages && inferBinary.Clean);
+        double grpcImages = Num("grpc_infer_requests_per_second") * BatchSize;
+        Row($"gRPC `ModelInfer`, {BatchSize} `UINT8` images as `raw_input_contents`, {m["grpc_infer_options"]} (bench grpc-load)",
+            $"{grpcImages:N0} images/s ({Num("grpc_infer_requests_per_second"):N1} requests/s, p50 {Num("grpc_infer_p50_ms"):F1} ms, " +
+            $"p99 {Num("grpc_infer_p99_ms"):F1} ms), {grpcImages / jsonImages:F1}× the JSON batch");
         Row("In-process `SoftmaxClassifier.Probabilities`, 10,000 test images repeated for 3 s, one thread",
             $"{Num("inprocess_images_per_second"):N0} images/s", "≥ 200,000 images/s", Num("inprocess_images_per_second") >= 200_000);
 

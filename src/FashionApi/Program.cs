@@ -5,6 +5,7 @@ using FashionApi.Predictions;
 using FashionApi.Samples;
 using FashionApi.Status;
 using FashionApi.Training;
+using FashionApi.OpenInference;
 
 NativeHeap.ReturnLargeBlocksToTheSystem();
 
@@ -23,12 +24,10 @@ app.WarnWhenNoApiKey();
 
 app.MapPredictions();
 app.MapTraining();
-app.MapTrainingEvents();
 app.MapModels();
-app.MapModelWeights();
-app.MapModelOnnx();
 app.MapSamples();
 app.MapStatus();
+app.MapOpenInference();
 app.MapObservability();
 
 app.Run();

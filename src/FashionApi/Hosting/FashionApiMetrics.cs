@@ -60,7 +60,7 @@ public sealed class FashionApiMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         batchSize = meter.CreateHistogram("fashionapi.prediction.batch_size", "{image}", "Images per forward pass (1 for POST /predict)",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = ImageBuckets });
-        rejected = meter.CreateCounter<long>("fashionapi.requests.rejected", "{request}", "Requests refused with a 4xx, by reason");
+        rejected = meter.CreateCounter<long>("fashionapi.requests.rejected", "{request}", "Requests refused (4xx, or 503 when the service cannot answer yet), by reason");
 
         trainingJobs = meter.CreateCounter<long>("fashionapi.training.jobs", "{job}", "Training jobs finished, by outcome");
         epochDuration = meter.CreateHistogram("fashionapi.training.epoch.duration", "s", "Wall-clock time of one training epoch",

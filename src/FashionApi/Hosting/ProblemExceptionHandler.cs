@@ -1,12 +1,10 @@
-using FashionApi.Predictions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FashionApi.Hosting;
 
-/// <summary>Turns the exceptions that mean "the client sent something we cannot use" into rejections answered by
-/// <see cref="RequestRejections"/>, and "no model yet" into a 503. Anything else is a real server fault: logged,
-/// answered 500 without internals.</summary>
-public sealed class ProblemExceptionHandler(RequestRejections rejections, IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+/// <summary>Hands every refusal (<see cref="RequestRejectedException"/>, and Kestrel's or binding's verdict on the HTTP)
+/// to <see cref="RequestRejections"/>. Anything else is a real server fault: logged, answered 500 without internals.</summary>
+public sealed class ProblemExceptionHandler(RequestRejections rejections, ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -19,15 +17,6 @@ public sealed class ProblemExceptionHandler(RequestRejections rejections, IProbl
                 // Kestrel's verdict on the HTTP itself (bad chunking, body over the size limit, ...) or binding's.
                 var reason = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? RejectionReason.BodyTooLarge : RejectionReason.MalformedHttp;
                 return await rejections.WriteAsync(context, new RequestRejectedException(reason, Describe(e), e.StatusCode, e));
-            case ModelNotReadyException e:
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Response.Headers.RetryAfter = "10";
-                return await problems.TryWriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    Exception = e,
-                    ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Model not ready", Detail = e.Message },
-                });
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
                 return false;

@@ -2,8 +2,10 @@ using FashionApi.Dataset;
 using FashionApi.Models;
 using FashionApi.Page;
 using FashionApi.Predictions;
+using FashionApi.OpenInference;
 using FashionApi.Samples;
 using FashionApi.Softmax;
+using FashionApi.Status;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -38,26 +40,12 @@ public static class ServiceRegistration
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();
         services.AddSingleton<TestSetSamples>();
+        services.AddStatusHealthChecks();
+        services.AddOpenInference(configuration);
 
         // Web plumbing: problem details for every error, every refusal answered in one place, enums as strings.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            if (context.Exception is RequestRejectedException) return; // already described and observed
-            // Errors raised by the framework itself (routing, binding) carry no detail; say what to do instead.
-            var http = context.HttpContext;
-            (RejectionReason? reason, context.ProblemDetails.Detail) = context.ProblemDetails.Status switch
-            {
-                StatusCodes.Status404NotFound => ((RejectionReason?)RejectionReason.UnknownRoute, context.ProblemDetails.Detail ?? $"There is no endpoint at {http.Request.Path}; see /swagger."),
-                StatusCodes.Status405MethodNotAllowed => (RejectionReason.UnknownRoute, context.ProblemDetails.Detail ?? $"{http.Request.Method} is not allowed on {http.Request.Path}; see /swagger."),
-                StatusCodes.Status400BadRequest => (RejectionReason.MalformedHttp, context.ProblemDetails.Detail ?? "The request could not be read as sent; see /swagger for what this endpoint takes."),
-                StatusCodes.Status413PayloadTooLarge => (RejectionReason.BodyTooLarge, context.ProblemDetails.Detail ??
-                    $"The body is larger than this endpoint accepts ({http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize:N0} bytes)."),
-                StatusCodes.Status415UnsupportedMediaType => (RejectionReason.UnsupportedMediaType, context.ProblemDetails.Detail ?? $"Content-Type '{http.Request.ContentType}' is not accepted here; send application/json."),
-                _ => ((RejectionReason?)null, context.ProblemDetails.Detail),
-            };
-            if (reason is { } known)
-                http.RequestServices.GetRequiredService<RequestRejections>().Observe(http, known, context.ProblemDetails.Status ?? 0);
-        });
+            context.HttpContext.RequestServices.GetRequiredService<RequestRejections>().DescribeFrameworkRefusal(context));
         services.AddSingleton<RequestRejections>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddClientRateLimits();

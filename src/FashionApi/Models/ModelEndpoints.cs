@@ -5,75 +5,59 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FashionApi.Models;
 
-/// <summary><c>/model</c> and <c>/models</c>: the active model, the saved versions, and rolling back.</summary>
+/// <summary><c>/model</c> and <c>/models</c>: the active model, the saved versions, their weights, and rolling back.
+/// Refusals (unknown or damaged version, store busy, no model yet) are thrown and answered by
+/// <see cref="RequestRejections"/>.</summary>
 public static class ModelEndpoints
 {
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("").WithTags("Models");
+        var models = routes.MapGroup("").WithTags("Models");
 
-        group.MapGet("/model", (ActiveModel active) =>
-                TypedResults.Ok(active.Current?.Manifest ?? throw new ModelNotReadyException()))
+        models.MapGet("/model", GetActiveModel)
             .WithName("GetActiveModel")
             .WithSummary("The active model: version, implementation, hyperparameters, history, test accuracy, per-class accuracy, confusion matrix")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        group.MapGet("/models", (ModelStore store, ActiveModel active) =>
-            {
-                string? current = active.Current?.Manifest.Version;
-                return TypedResults.Ok(store.List().Select(m => new SavedModel(m.Version, m.Version == current, m.Evaluation.TestAccuracy,
-                    m.Implementation, m.Preset, m.CreatedAt, m.JobId, m.Activation)).ToList());
-            })
+        models.MapGet("/models", ListModels)
             .WithName("ListModels")
             .WithSummary("Saved model versions, newest first: test accuracy, implementation, preset, created time, whether active");
-
-        group.MapGet("/models/{version}", Results<Ok<ModelManifest>, ProblemHttpResult> (string version, ModelStore store) =>
-            {
-                try
-                {
-                    return TypedResults.Ok(store.Manifest(version));
-                }
-                catch (FileNotFoundException)
-                {
-                    return VersionProblems.Unknown(version);
-                }
-                catch (Exception e) when (VersionProblems.IsDamage(e))
-                {
-                    return VersionProblems.Damaged(version, e);
-                }
-            })
+        models.MapGet("/models/{version}", GetModel)
             .WithName("GetModel")
-            .WithSummary("One saved version's whole manifest: hyperparameters, preset, activation policy, history, evaluation, checksums");
+            .WithSummary("One saved version's whole manifest: hyperparameters, preset, activation policy, history, evaluation, checksums")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        models.MapModelWeights();
+        models.MapModelOnnx();
 
-        group.MapPost("/models/{version}/activate", Results<Ok<ModelManifest>, ProblemHttpResult> (
-                string version, ActiveModel active, ILogger<ActiveModel> logger) =>
-            {
-                try
-                {
-                    var manifest = active.ActivateSaved(version);
-                    logger.LogInformation("Model {Version} activated on request", version);
-                    return TypedResults.Ok(manifest);
-                }
-                catch (FileNotFoundException)
-                {
-                    return VersionProblems.Unknown(version);
-                }
-                catch (StoreBusyException e)
-                {
-                    return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model store busy");
-                }
-                catch (Exception e) when (VersionProblems.IsDamage(e))
-                {
-                    return VersionProblems.Damaged(version, e);
-                }
-            })
-            .RequireApiKey()
-            .RequireRateLimiting(ClientRateLimits.Management)
-            .RequireTrainingRole()
+        var manage = models.MapGroup("").RequireManagement();
+        manage.MapPost("/models/{version}/activate", ActivateModel)
             .WithName("ActivateModel")
-            .WithSummary("Make a saved version the active model (roll back or forward)");
+            .WithSummary("Make a saved version the active model (roll back or forward)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return routes;
+    }
+
+    static Ok<ModelManifest> GetActiveModel(ActiveModel active) =>
+        TypedResults.Ok(active.Current?.Manifest ?? throw new ModelNotReadyException());
+
+    static Ok<List<SavedModel>> ListModels(ModelStore store, ActiveModel active)
+    {
+        string? current = active.Current?.Manifest.Version;
+        return TypedResults.Ok(store.List().Select(m => new SavedModel(m.Version, m.Version == current, m.Evaluation.TestAccuracy,
+            m.Implementation, m.Preset, m.CreatedAt, m.JobId, m.Activation)).ToList());
+    }
+
+    static Ok<ModelManifest> GetModel(string version, ModelStore store) =>
+        TypedResults.Ok(VersionProblems.Guard(version, store.Manifest));
+
+    static Ok<ModelManifest> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger)
+    {
+        var manifest = VersionProblems.Guard(version, active.ActivateSaved);
+        logger.LogInformation("Model {Version} activated on request", version);
+        return TypedResults.Ok(manifest);
     }
 }
 

@@ -6,29 +6,9 @@ namespace FashionApi.Models;
 /// <summary><c>GET /models/{version}/onnx</c>: a saved version as an ONNX model, for other runtimes to load.</summary>
 public static class ModelOnnxEndpoints
 {
-    public static IEndpointRouteBuilder MapModelOnnx(this IEndpointRouteBuilder routes)
-    {
-        routes.MapGet("/models/{version}/onnx", Results<FileContentHttpResult, ProblemHttpResult> (string version, ModelStore store, HttpContext context) =>
-            {
-                ModelManifest manifest;
-                ModelWeights weights;
-                try
-                {
-                    (manifest, weights) = store.Load(version);
-                }
-                catch (FileNotFoundException)
-                {
-                    return VersionProblems.Unknown(version);
-                }
-                catch (Exception e) when (VersionProblems.IsDamage(e))
-                {
-                    return VersionProblems.Damaged(version, e);
-                }
-                // A version never changes once saved (its name is new for every training), so neither does its export.
-                context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-                return TypedResults.File(OnnxExport.Serialize(manifest, weights), OnnxExport.ContentType, OnnxExport.FileName(manifest.Version));
-            })
-            .WithTags("Models")
+    /// <summary>Part of the <c>/models</c> route table (<see cref="ModelEndpoints"/>).</summary>
+    internal static RouteHandlerBuilder MapModelOnnx(this RouteGroupBuilder models) =>
+        models.MapGet("/models/{version}/onnx", GetModelOnnx)
             .WithName("GetModelOnnx")
             .WithSummary("A saved version as an ONNX model (opset 13): input 'pixels' float32 [N,784] in 0–1, output 'probabilities' float32 [N,10]")
             .WithDescription("probabilities = Softmax(pixels·Wᵀ + b) over each row, the service's own computation: pixels are a " +
@@ -39,6 +19,12 @@ public static class ModelOnnxEndpoints
             .Produces(StatusCodes.Status200OK, typeof(Stream), OnnxExport.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        return routes;
+
+    static FileContentHttpResult GetModelOnnx(string version, ModelStore store, HttpContext context)
+    {
+        var (manifest, weights) = VersionProblems.Guard(version, store.Load);
+        // A version never changes once saved (its name is new for every training), so neither does its export.
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        return TypedResults.File(OnnxExport.Serialize(manifest, weights), OnnxExport.ContentType, OnnxExport.FileName(manifest.Version));
     }
 }

@@ -104,6 +104,19 @@ public sealed class ModelStore
         return ReadManifest(directory);
     }
 
+    /// <summary>Whether a version of that name is saved (one directory check; its files are not read).</summary>
+    public bool Exists(string version)
+    {
+        try
+        {
+            return Directory.Exists(VersionDirectory(version));
+        }
+        catch (FileNotFoundException)
+        {
+            return false; // a name that cannot be a version
+        }
+    }
+
     /// <summary>The manifests of all saved versions that can be read, newest first.</summary>
     public IReadOnlyList<ModelManifest> List()
     {

@@ -7,37 +7,24 @@ namespace FashionApi.Models;
 /// <summary><c>GET /models/{version}/weights</c>: what a saved linear model learned, in a form a page can draw.</summary>
 public static class ModelWeightsEndpoints
 {
-    public static IEndpointRouteBuilder MapModelWeights(this IEndpointRouteBuilder routes)
-    {
-        routes.MapGet("/models/{version}/weights", Results<Ok<ModelWeightsView>, ProblemHttpResult> (string version, ModelStore store, HttpContext context) =>
-            {
-                ModelWeights weights;
-                try
-                {
-                    weights = store.Load(version).Weights;
-                }
-                catch (FileNotFoundException)
-                {
-                    return VersionProblems.Unknown(version);
-                }
-                catch (Exception e) when (VersionProblems.IsDamage(e))
-                {
-                    return VersionProblems.Damaged(version, e);
-                }
-                // A version's weights never change once saved (its name is new for every training).
-                context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-                var rows = Enumerable.Range(0, ModelWeights.Outputs)
-                    .Select(c => weights.Weight.AsSpan(c * ModelWeights.Inputs, ModelWeights.Inputs).ToArray()).ToList();
-                return TypedResults.Ok(new ModelWeightsView(version, FashionMnist.ClassNames, rows, weights.Bias));
-            })
-            .WithTags("Models")
+    /// <summary>Part of the <c>/models</c> route table (<see cref="ModelEndpoints"/>).</summary>
+    internal static RouteHandlerBuilder MapModelWeights(this RouteGroupBuilder models) =>
+        models.MapGet("/models/{version}/weights", GetModelWeights)
             .WithName("GetModelWeights")
             .WithSummary("A saved version's weights: for each class, 784 weights (a 28×28 image, row-major) and a bias")
             .WithDescription("Class c's score is weights[c]·x + bias[c] over the image's pixels scaled to 0–1. Drawn as a " +
                              "28×28 image, positive weights show the pixels that speak for the class, negative ones against it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        return routes;
+
+    static Ok<ModelWeightsView> GetModelWeights(string version, ModelStore store, HttpContext context)
+    {
+        var weights = VersionProblems.Guard(version, store.Load).Weights;
+        // A version's weights never change once saved (its name is new for every training).
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        var rows = Enumerable.Range(0, ModelWeights.Outputs)
+            .Select(c => weights.Weight.AsSpan(c * ModelWeights.Inputs, ModelWeights.Inputs).ToArray()).ToList();
+        return TypedResults.Ok(new ModelWeightsView(version, FashionMnist.ClassNames, rows, weights.Bias));
     }
 }
 

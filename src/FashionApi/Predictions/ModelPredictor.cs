@@ -37,5 +37,14 @@ public sealed class ModelPredictor(ActiveModel activeModel, FashionApiMetrics me
     }
 }
 
-/// <summary>No model is loaded yet (the first training is still running, or none was asked for).</summary>
-public sealed class ModelNotReadyException() : Exception("No model is ready yet: the first training is still running or has not been started.");
+/// <summary>No model is loaded yet (the first training is still running, or none was asked for): a 503 with
+/// <c>Retry-After</c>, since the first training takes seconds.</summary>
+public sealed class ModelNotReadyException : RequestRejectedException
+{
+    public ModelNotReadyException() : base(RejectionReason.ModelNotReady,
+        "No model is ready yet: the first training is still running or has not been started.", StatusCodes.Status503ServiceUnavailable)
+    {
+        Title = "Model not ready";
+        RetryAfter = TimeSpan.FromSeconds(10);
+    }
+}

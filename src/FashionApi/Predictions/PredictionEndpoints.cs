@@ -18,45 +18,16 @@ public static class PredictionEndpoints
 
     public static RouteGroupBuilder MapPredictions(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/predict").WithTags("Predict");
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FashionApiOptions>>().Value;
+        var predict = routes.MapGroup("/predict").WithTags("Predict")
+            .RequireRateLimiting(ClientRateLimits.Predictions)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("", async Task<Ok<Prediction>> (HttpRequest request, [FromQuery] string? invert, [FromQuery] string? include,
-                ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
-            {
-                // Query parameters are checked before the body is read: a mistake in them costs no upload.
-                var mode = InvertModes.Parse(invert);
-                bool wantsInput = PredictionIncludes.WantsInput(include);
-                if (request.HasJsonContentType())
-                {
-                    var body = await RequestBodies.ReadJsonAsync<PixelsRequest>(request, RequestBodies.MaxJsonBytes(1));
-                    var unit = PixelsRequest.ToUnitRange(body.Pixels, "pixels");
-                    return TypedResults.Ok(predictor.Predict(unit)[0] with
-                    {
-                        Input = wantsInput ? GrayscalePng.DataUrl(PixelsRequest.ToBytes(unit)) : null,
-                    });
-                }
-                byte[] encoded;
-                if (request.HasFormContentType)
-                {
-                    await using var files = RequestBodies.ReadMultipartFilesAsync(request, "image", options.Value.MaxImageBytes, 1,
-                        request.HttpContext.RequestAborted).GetAsyncEnumerator();
-                    await files.MoveNextAsync(); // throws when there is no file; a second one is never read
-                    encoded = files.Current;
-                }
-                else if (RequestBodies.IsImage(request))
-                    encoded = await RequestBodies.ReadRawImageAsync(request, options.Value.MaxImageBytes);
-                else
-                    throw RequestBodies.Unsupported(request, SingleAccepted);
-
-                using var budget = DecodingBudget.Start(request, options.Value);
-                var prepared = budget.Run(token => preprocessor.Prepare(encoded, mode, token));
-                return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with
-                {
-                    Preprocessing = prepared.Preprocessing,
-                    Input = wantsInput ? GrayscalePng.DataUrl(prepared.Pixels) : null,
-                });
-            })
+        predict.MapPost("", Predict)
             .WithMetadata(new PredictRequestBodyMetadata(Batch: false), new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, 1)))
             .WithName("Predict")
             .WithSummary("Classify one clothing image")
@@ -65,51 +36,83 @@ public static class PredictionEndpoints
                              "fitted into 28×28 keeping the aspect ratio, centred; a light background is inverted when invert=auto " +
                              "(the default), invert=true/false forces it. The response says what was done. JSON pixels are 0–255, " +
                              "or 0–1 when no value exceeds 1. include=input adds 'input': the 28×28 image the model saw, as a PNG data URL.");
-
-        group.MapPost("/batch", async Task<Ok<IReadOnlyList<Prediction>>> (HttpRequest request, [FromQuery] string? invert,
-                ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options) =>
-            {
-                var mode = InvertModes.Parse(invert);
-                int limit = options.Value.MaxBatchSize;
-                if (request.HasJsonContentType())
-                {
-                    var body = await RequestBodies.ReadJsonAsync<BatchPixelsRequest>(request, RequestBodies.MaxJsonBytes(limit));
-                    var instances = body.Instances ?? throw new RequestRejectedException(RejectionReason.InvalidPixels,
-                        "'instances' is required: an array of images, each 784 numbers.");
-                    CheckBatchSize(instances.Length, limit, "instances");
-                    var pixels = new float[instances.Length * FashionMnist.PixelCount];
-                    for (int i = 0; i < instances.Length; i++)
-                        PixelsRequest.ToUnitRange(instances[i], $"instances[{i}]").CopyTo(pixels, i * FashionMnist.PixelCount);
-                    return TypedResults.Ok(predictor.Predict(pixels));
-                }
-                if (!request.HasFormContentType) throw RequestBodies.Unsupported(request, BatchAccepted);
-
-                // Each image is decoded as it arrives, so only one encoded image is in memory at a time.
-                using var budget = DecodingBudget.Start(request, options.Value);
-                var prepared = new List<PreparedImage>();
-                await foreach (var file in RequestBodies.ReadMultipartFilesAsync(request, "images", options.Value.MaxImageBytes, limit,
-                                   request.HttpContext.RequestAborted))
-                    prepared.Add(budget.Run(token => preprocessor.Prepare(file, mode, token)));
-                var batch = new byte[prepared.Count * FashionMnist.PixelCount];
-                for (int i = 0; i < prepared.Count; i++)
-                    prepared[i].Pixels.CopyTo(batch, i * FashionMnist.PixelCount);
-                var predictions = predictor.Predict(batch);
-                return TypedResults.Ok<IReadOnlyList<Prediction>>(
-                    predictions.Select((p, i) => p with { Preprocessing = prepared[i].Preprocessing }).ToList());
-            })
+        predict.MapPost("/batch", PredictBatch)
             .WithMetadata(new PredictRequestBodyMetadata(Batch: true),
                 new RequestSizeLimitAttribute(RequestBodies.MaxRequestBytes(limits, limits.MaxBatchSize)))
             .WithName("PredictBatch")
             .WithSummary("Classify many images in one forward pass; results in input order")
             .WithDescription("Send " + BatchAccepted + ". Images are prepared as for POST /predict.");
 
-        group.RequireRateLimiting(ClientRateLimits.Predictions);
-        group.ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return group;
+        return predict;
+    }
+
+    static async Task<Ok<Prediction>> Predict(HttpRequest request, [FromQuery] string? invert, [FromQuery] string? include,
+        ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options)
+    {
+        // Query parameters are checked before the body is read: a mistake in them costs no upload.
+        var mode = InvertModes.Parse(invert);
+        bool wantsInput = PredictionIncludes.WantsInput(include);
+        if (request.HasJsonContentType())
+        {
+            var body = await RequestBodies.ReadJsonAsync<PixelsRequest>(request, RequestBodies.MaxJsonBytes(1));
+            var unit = PixelsRequest.ToUnitRange(body.Pixels, "pixels");
+            return TypedResults.Ok(predictor.Predict(unit)[0] with
+            {
+                Input = wantsInput ? GrayscalePng.DataUrl(PixelsRequest.ToBytes(unit)) : null,
+            });
+        }
+        byte[] encoded;
+        if (request.HasFormContentType)
+        {
+            await using var files = RequestBodies.ReadMultipartFilesAsync(request, "image", options.Value.MaxImageBytes, 1,
+                request.HttpContext.RequestAborted).GetAsyncEnumerator();
+            await files.MoveNextAsync(); // throws when there is no file; a second one is never read
+            encoded = files.Current;
+        }
+        else if (RequestBodies.IsImage(request))
+            encoded = await RequestBodies.ReadRawImageAsync(request, options.Value.MaxImageBytes);
+        else
+            throw RequestBodies.Unsupported(request, SingleAccepted);
+
+        using var budget = DecodingBudget.Start(request, options.Value);
+        var prepared = budget.Run(token => preprocessor.Prepare(encoded, mode, token));
+        return TypedResults.Ok(predictor.Predict(prepared.Pixels)[0] with
+        {
+            Preprocessing = prepared.Preprocessing,
+            Input = wantsInput ? GrayscalePng.DataUrl(prepared.Pixels) : null,
+        });
+    }
+
+    static async Task<Ok<IReadOnlyList<Prediction>>> PredictBatch(HttpRequest request, [FromQuery] string? invert,
+        ImagePreprocessor preprocessor, ModelPredictor predictor, IOptions<FashionApiOptions> options)
+    {
+        var mode = InvertModes.Parse(invert);
+        int limit = options.Value.MaxBatchSize;
+        if (request.HasJsonContentType())
+        {
+            var body = await RequestBodies.ReadJsonAsync<BatchPixelsRequest>(request, RequestBodies.MaxJsonBytes(limit));
+            var instances = body.Instances ?? throw new RequestRejectedException(RejectionReason.InvalidPixels,
+                "'instances' is required: an array of images, each 784 numbers.");
+            CheckBatchSize(instances.Length, limit, "instances");
+            var pixels = new float[instances.Length * FashionMnist.PixelCount];
+            for (int i = 0; i < instances.Length; i++)
+                PixelsRequest.ToUnitRange(instances[i], $"instances[{i}]").CopyTo(pixels, i * FashionMnist.PixelCount);
+            return TypedResults.Ok(predictor.Predict(pixels));
+        }
+        if (!request.HasFormContentType) throw RequestBodies.Unsupported(request, BatchAccepted);
+
+        // Each image is decoded as it arrives, so only one encoded image is in memory at a time.
+        using var budget = DecodingBudget.Start(request, options.Value);
+        var prepared = new List<PreparedImage>();
+        await foreach (var file in RequestBodies.ReadMultipartFilesAsync(request, "images", options.Value.MaxImageBytes, limit,
+                           request.HttpContext.RequestAborted))
+            prepared.Add(budget.Run(token => preprocessor.Prepare(file, mode, token)));
+        var batch = new byte[prepared.Count * FashionMnist.PixelCount];
+        for (int i = 0; i < prepared.Count; i++)
+            prepared[i].Pixels.CopyTo(batch, i * FashionMnist.PixelCount);
+        var predictions = predictor.Predict(batch);
+        return TypedResults.Ok<IReadOnlyList<Prediction>>(
+            predictions.Select((p, i) => p with { Preprocessing = prepared[i].Preprocessing }).ToList());
     }
 
     static void CheckBatchSize(int count, int limit, string field)

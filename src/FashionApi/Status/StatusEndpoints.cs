@@ -3,38 +3,58 @@ using FashionApi.Models;
 using FashionApi.Softmax;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Status;
 
-/// <summary><c>GET /status</c> for people, <c>/health/live</c> and <c>/health/ready</c> for orchestrators.</summary>
+/// <summary><c>GET /status</c> for people, <c>/health/live</c> and <c>/health/ready</c> for orchestrators. The health
+/// answers come from the registered <see cref="IHealthCheck"/>s (readiness: those tagged <see cref="ReadyTag"/>), as
+/// documented routes with the same small JSON body as ever.</summary>
 public static class StatusEndpoints
 {
+    /// <summary>The tag of the checks that decide readiness; liveness runs none (the process answering is the test).</summary>
+    public const string ReadyTag = "ready";
+
+    public static IHealthChecksBuilder AddStatusHealthChecks(this IServiceCollection services) =>
+        services.AddHealthChecks().AddCheck<ModelServingHealthCheck>(ModelServingHealthCheck.Name, tags: [ReadyTag]);
+
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/status", (ActiveModel active, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
-            {
-                var serving = active.Current;
-                var model = serving?.Manifest;
-                var running = queue.Running?.Snapshot();
-                return TypedResults.Ok(new ServiceStatus(options.Value.Role, model is not null, model?.Version, serving?.LoadedAt, model?.Evaluation.TestAccuracy,
-                    running is null ? null : new RunningJob(running.Id, running.Progress)));
-            })
-            .WithTags("Status")
+        var status = routes.MapGroup("").WithTags("Status");
+
+        status.MapGet("/status", GetStatus)
             .WithName("GetStatus")
             .WithSummary("At a glance: is a model ready, which one and how accurate, and what is training now");
 
-        var health = routes.MapGroup("/health").WithTags("Status");
-        health.MapGet("/live", () => TypedResults.Ok(new Health("Healthy", "The process is up.")))
+        var health = status.MapGroup("/health");
+        health.MapGet("/live", Live)
             .WithName("Live")
             .WithSummary("Liveness: the process answers HTTP");
-        health.MapGet("/ready", Results<Ok<Health>, JsonHttpResult<Health>> (ActiveModel active) =>
-                active.Current is { } model
-                    ? TypedResults.Ok(new Health("Healthy", $"Model {model.Manifest.Version} is serving."))
-                    : TypedResults.Json(new Health("Unhealthy", "No model loaded yet."), statusCode: StatusCodes.Status503ServiceUnavailable))
+        health.MapGet("/ready", Ready)
             .WithName("Ready")
             .WithSummary("Readiness: 200 once a model is loaded and predictions can be answered, 503 before");
         return routes;
+    }
+
+    static Ok<ServiceStatus> GetStatus(ActiveModel active, TrainingJobQueue queue, IOptions<FashionApiOptions> options)
+    {
+        var serving = active.Current;
+        var model = serving?.Manifest;
+        var running = queue.Running?.Snapshot();
+        return TypedResults.Ok(new ServiceStatus(options.Value.Role, model is not null, model?.Version, serving?.LoadedAt, model?.Evaluation.TestAccuracy,
+            running is null ? null : new RunningJob(running.Id, running.Progress)));
+    }
+
+    static Ok<Health> Live() => TypedResults.Ok(new Health("Healthy", "The process is up."));
+
+    static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> Ready(HealthCheckService checks, CancellationToken cancellationToken)
+    {
+        var report = await checks.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), cancellationToken);
+        var health = new Health(report.Status.ToString(), string.Join(" ", report.Entries.Values.Select(e => e.Description)));
+        return report.Status == HealthStatus.Healthy
+            ? TypedResults.Ok(health)
+            : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
 

@@ -7,76 +7,81 @@ using Microsoft.Extensions.Options;
 
 namespace FashionApi.Training;
 
-/// <summary><c>/train</c>: queue training jobs, watch them, cancel them.</summary>
+/// <summary><c>/train</c>: queue training jobs, watch them (also as Server-Sent Events), cancel them, and the presets a
+/// training form starts from. Refusals are thrown and answered by <see cref="RequestRejections"/>.</summary>
 public static class TrainingEndpoints
 {
     public static RouteGroupBuilder MapTraining(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/train").WithTags("Train");
+        var train = routes.MapGroup("/train").WithTags("Train");
 
-        group.MapPost("", (TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options) =>
-            {
-                request ??= new TrainRequest();
-                var (hyperparameters, errors) = request.Resolve();
-                if (hyperparameters is null)
-                    throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
-                var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
-                          ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
-                              $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +
-                              "Try again when one has started, or cancel one (DELETE /train/{id}).", StatusCodes.Status429TooManyRequests)
-                              { RetryAfter = QueueRetryAfter };
-                return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
-            })
+        train.MapGet("", ListJobs)
+            .WithName("ListTrainingJobs")
+            .WithSummary("Recent training jobs, newest first");
+        train.MapGet("/{id}", GetJob)
+            .WithName("GetTrainingJob")
+            .WithSummary("A training job's status, progress, per-epoch history and resulting model version")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        train.MapTrainingEvents();
+
+        var manage = train.MapGroup("").RequireManagement().ProducesProblem(StatusCodes.Status409Conflict);
+        manage.MapPost("", StartJob)
             .WithMetadata(new RequestSizeLimitAttribute(MaxTrainRequestBytes))
-            .RequireApiKey()
-            .RequireRateLimiting(ClientRateLimits.Management)
-            .RequireTrainingRole()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("StartTraining")
             .WithSummary("Queue a training job (preset 'default' or 'seed', any field overrides it)")
             .WithDescription("Jobs run one at a time in the background. The new model becomes active when the job succeeds; " +
                              "until then, and if it fails or is cancelled, the current model keeps serving.");
-
-        group.MapGet("", (TrainingJobQueue queue) => TypedResults.Ok(queue.List().Select(j => j.Snapshot()).ToList()))
-            .WithName("ListTrainingJobs")
-            .WithSummary("Recent training jobs, newest first");
-
-        group.MapGet("/{id}", Results<Ok<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
-                queue.Find(id) is { } job ? TypedResults.Ok(job.Snapshot()) : UnknownJob(id))
-            .WithName("GetTrainingJob")
-            .WithSummary("A training job's status, progress, per-epoch history and resulting model version");
-
-        group.MapDelete("/{id}", Results<Accepted<TrainingJobSnapshot>, ProblemHttpResult> (string id, TrainingJobQueue queue) =>
-            {
-                if (queue.Find(id) is not { } job) return UnknownJob(id);
-                if (!job.Cancel())
-                    return TypedResults.Problem(job.Status == TrainingJobStatus.Running
-                            ? $"Job {id} has finished training and is saving its model; it can no longer be cancelled."
-                            : $"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
-                        statusCode: StatusCodes.Status409Conflict, title: "Too late to cancel");
-                return TypedResults.Accepted($"/train/{id}", job.Snapshot());
-            })
-            .RequireApiKey()
-            .RequireRateLimiting(ClientRateLimits.Management)
-            .RequireTrainingRole()
+        manage.MapDelete("/{id}", CancelJob)
             .WithName("CancelTrainingJob")
-            .WithSummary("Cancel a queued or running training job; the active model is untouched");
+            .WithSummary("Cancel a queued or running training job; the active model is untouched")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.ProducesProblem(StatusCodes.Status404NotFound);
-        group.ProducesProblem(StatusCodes.Status409Conflict);
-        return group;
+        return train;
     }
+
+    static Ok<List<TrainingJobSnapshot>> ListJobs(TrainingJobQueue queue) =>
+        TypedResults.Ok(queue.List().Select(j => j.Snapshot()).ToList());
+
+    static Ok<TrainingJobSnapshot> GetJob(string id, TrainingJobQueue queue) => TypedResults.Ok(Find(queue, id).Snapshot());
+
+    static Accepted<TrainingJobSnapshot> StartJob(TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options)
+    {
+        request ??= new TrainRequest();
+        var (hyperparameters, errors) = request.Resolve();
+        if (hyperparameters is null)
+            throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
+        var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
+                  ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
+                      $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +
+                      "Try again when one has started, or cancel one (DELETE /train/{id}).", StatusCodes.Status429TooManyRequests)
+                      { RetryAfter = QueueRetryAfter };
+        return TypedResults.Accepted($"/train/{job.Id}", job.Snapshot());
+    }
+
+    static Accepted<TrainingJobSnapshot> CancelJob(string id, TrainingJobQueue queue)
+    {
+        var job = Find(queue, id);
+        if (!job.Cancel())
+            throw new RequestRejectedException(RejectionReason.JobNotCancellable, job.Status == TrainingJobStatus.Running
+                    ? $"Job {id} has finished training and is saving its model; it can no longer be cancelled."
+                    : $"Job {id} has already finished ({job.Status}); there is nothing to cancel.",
+                StatusCodes.Status409Conflict) { Title = "Too late to cancel" };
+        return TypedResults.Accepted($"/train/{id}", job.Snapshot());
+    }
+
+    /// <summary>The job <paramref name="id"/>, or a 404 refusal.</summary>
+    internal static TrainingJob Find(TrainingJobQueue queue, string id) =>
+        queue.Find(id) ?? throw new RequestRejectedException(RejectionReason.UnknownJob,
+            $"No training job '{id}' is known (finished jobs are remembered for a while).", StatusCodes.Status404NotFound)
+            { Title = "Unknown training job" };
 
     /// <summary>A training request is a dozen small fields.</summary>
     const long MaxTrainRequestBytes = 16 * 1024;
 
     /// <summary>Jobs of the presets take seconds; a client told to come back sooner would only be refused again.</summary>
     static readonly TimeSpan QueueRetryAfter = TimeSpan.FromSeconds(10);
-
-    static ProblemHttpResult UnknownJob(string id) =>
-        TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
-            statusCode: StatusCodes.Status404NotFound, title: "Unknown training job");
 }
 
 /// <summary>A training request: a preset, and any hyperparameter to override in it. All fields are optional.</summary>

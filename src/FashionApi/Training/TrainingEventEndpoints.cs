@@ -6,24 +6,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FashionApi.Training;
 
 /// <summary><c>GET /train/{id}/events</c>, a job's progress pushed as Server-Sent Events, and <c>GET /train/presets</c>,
-/// the starting points a training form fills itself from.</summary>
+/// the starting points a training form fills itself from. Part of the <c>/train</c> route table
+/// (<see cref="TrainingEndpoints"/>).</summary>
 public static class TrainingEventEndpoints
 {
-    public static IEndpointRouteBuilder MapTrainingEvents(this IEndpointRouteBuilder routes)
+    internal static RouteGroupBuilder MapTrainingEvents(this RouteGroupBuilder train)
     {
-        var group = routes.MapGroup("/train").WithTags("Train");
-
-        group.MapGet("/{id}/events", Results<ServerSentEventsResult<object>, ProblemHttpResult> (
-                string id, TrainingJobQueue queue, HttpContext context, IHostApplicationLifetime lifetime) =>
-            {
-                if (queue.Find(id) is not { } job)
-                    return TypedResults.Problem($"No training job '{id}' is known (finished jobs are remembered for a while).",
-                        statusCode: StatusCodes.Status404NotFound, title: "Unknown training job");
-                // Ends when the job does, when the client goes away, or when the service shuts down.
-                var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-                context.Response.RegisterForDispose(ending);
-                return TypedResults.ServerSentEvents(TrainingEventStream.Follow(job, ending.Token));
-            })
+        train.MapGet("/{id}/events", FollowJob)
             .WithName("FollowTrainingJob")
             .WithSummary("A training job's progress, pushed as Server-Sent Events (text/event-stream) until it ends")
             .WithDescription("Events, each with a JSON data line: 'snapshot' (the job as GET /train/{id} shows it, sent first), " +
@@ -34,14 +23,23 @@ public static class TrainingEventEndpoints
                              "a browser's EventSource should then be closed rather than left to reconnect.")
             .Produces<TrainingJobSnapshot>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
-
-        group.MapGet("/presets", () => TypedResults.Ok(new TrainingPresetList(TrainingPresets.ByName, new TrainingFieldChoices(
-                Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>(), Enum.GetValues<ActivationPolicy>()))))
+        train.MapGet("/presets", ListPresets)
             .WithName("ListTrainingPresets")
             .WithSummary("The training presets by name with every hyperparameter each sets, and the values each choice field accepts");
-
-        return routes;
+        return train;
     }
+
+    static ServerSentEventsResult<object> FollowJob(string id, TrainingJobQueue queue, HttpContext context, IHostApplicationLifetime lifetime)
+    {
+        var job = TrainingEndpoints.Find(queue, id);
+        // Ends when the job does, when the client goes away, or when the service shuts down.
+        var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(ending);
+        return TypedResults.ServerSentEvents(TrainingEventStream.Follow(job, ending.Token));
+    }
+
+    static Ok<TrainingPresetList> ListPresets() => TypedResults.Ok(new TrainingPresetList(TrainingPresets.ByName, new TrainingFieldChoices(
+        Enum.GetValues<Implementation>(), Enum.GetValues<Optimizer>(), Enum.GetValues<Schedule>(), Enum.GetValues<ActivationPolicy>())));
 }
 
 /// <summary>What a training form needs: the presets (any field of a request overrides its preset's value) and the

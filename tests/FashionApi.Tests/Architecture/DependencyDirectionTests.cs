@@ -24,7 +24,7 @@ public class DependencyDirectionTests
     static readonly string[] WebFeatures =
     [
         "FashionApi.Predictions", "FashionApi.Training", "FashionApi.Models", "FashionApi.Samples",
-        "FashionApi.Page", "FashionApi.Status", "FashionApi.Hosting",
+        "FashionApi.Page", "FashionApi.Status", "FashionApi.Hosting", "FashionApi.OpenInference",
     ];
 
     const string AspNetCore = "Microsoft.AspNetCore";

@@ -33,8 +33,11 @@ public class ComposeTests
         }
         var volumes = services.Values.Select(s => Assert.Single(Sequence(s, "volumes").Select(Text))).Distinct().ToList();
         Assert.Equal($"models:{modelDirectory}", Assert.Single(volumes));
-        var ports = services.Values.Select(s => Assert.Single(Sequence(s, "ports").Select(Text)).Split(':')[0]).ToList();
-        Assert.Equal(ports.Count, ports.Distinct().Count());
+        // Each instance publishes REST and gRPC, on host ports no other instance uses.
+        var ports = services.Values.SelectMany(s => Sequence(s, "ports").Select(Text)).ToList();
+        Assert.Equal(2 * services.Count, ports.Count);
+        Assert.Equal(ports.Count, ports.Select(p => p.Split(':')[0]).Distinct().Count());
+        Assert.All(services.Values, s => Assert.Equal(["8080", "8081"], Sequence(s, "ports").Select(p => Text(p).Split(':')[1]).Order()));
     }
 
     /// <summary>Applies a YAML merge key (<c>&lt;&lt;: *anchor</c>), which the representation model leaves as a key.</summary>

@@ -34,12 +34,14 @@ public class KubernetesManifestTests
     {
         using var factory = new FashionApiFactory();
         var client = await factory.CreateReadyClientAsync();
-        string imagePort = dockerfile.RuntimeEnvironment["ASPNETCORE_HTTP_PORTS"];
+        string imagePort = Docker.DockerfileTests.HttpPort(dockerfile.RuntimeEnvironment);
+        string grpcPort = Docker.DockerfileTests.GrpcPort(dockerfile.RuntimeEnvironment);
         foreach (var deployment in Deployments)
         {
             var container = Container(deployment);
-            var port = Assert.IsType<YamlMappingNode>(Assert.Single(Sequence(container, "ports")));
-            Assert.Equal(imagePort, Text(port, "containerPort"));
+            var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Text(p, "name"), p => Text(p, "containerPort"));
+            Assert.Equal(new Dictionary<string, string> { ["http"] = imagePort, ["grpc"] = grpcPort }, ports);
+            var port = Sequence(container, "ports").Cast<YamlMappingNode>().Single(p => Text(p, "name") == "http");
             foreach (string probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
             {
                 Assert.Equal(Text(port, "name"), Text(container, probe, "httpGet", "port"));
@@ -162,8 +164,9 @@ public class KubernetesManifestTests
             AssertSelects(Map(service, "spec", "selector"), pods);
             Assert.False(Map(manifests.Get("Deployment", name == Serve ? Trainer : Serve), "spec", "template", "metadata", "labels")
                 .All(label => Map(service, "spec", "selector").TryGetValue(label.Key, out var v) && v == label.Value), $"Service {name} also selects the other pods");
-            string portName = Text(Assert.Single(Sequence(Container(deployment), "ports")), "name");
-            Assert.Equal(portName, Text(Assert.Single(Sequence(service, "spec", "ports")), "targetPort"));
+            // Every container port, REST and gRPC, reachable through the Service by its name.
+            var portNames = Sequence(Container(deployment), "ports").Select(p => Text(p, "name")).Order();
+            Assert.Equal(portNames, Sequence(service, "spec", "ports").Select(p => Text(p, "targetPort")).Order());
         }
     }
 

@@ -51,21 +51,33 @@ public class DockerfileTests
     }
 
     [Fact]
-    public void The_port_is_exposed_listened_on_and_health_checked()
+    public void Both_ports_are_kestrel_endpoints_exposed_and_the_http_one_is_health_checked()
     {
-        string port = dockerfile.SingleRuntime("EXPOSE").Arguments;
-        Assert.Equal(port, dockerfile.RuntimeEnvironment["ASPNETCORE_HTTP_PORTS"]);
-        Assert.DoesNotContain("ASPNETCORE_URLS", dockerfile.RuntimeEnvironment.Keys); // would override HTTP_PORTS, with a warning
+        string http = HttpPort(dockerfile.RuntimeEnvironment), grpc = GrpcPort(dockerfile.RuntimeEnvironment);
+        Assert.Equal($"{http} {grpc}", dockerfile.SingleRuntime("EXPOSE").Arguments);
+        Assert.Equal("Http2", dockerfile.RuntimeEnvironment["Kestrel__Endpoints__Grpc__Protocols"]); // gRPC needs HTTP/2 without TLS
+        // Endpoints override ASPNETCORE_URLS and HTTP_PORTS with a warning at every start: neither may be set.
+        Assert.DoesNotContain("ASPNETCORE_URLS", dockerfile.RuntimeEnvironment.Keys);
+        Assert.Equal("", dockerfile.RuntimeEnvironment["ASPNETCORE_HTTP_PORTS"]); // emptied, as the real base image sets it
 
         foreach (string stage in new[] { "runtime", "serve" })
         {
+            var environment = dockerfile.EnvironmentOf(stage);
             string healthcheck = Assert.Single(dockerfile.InStage(stage, "HEALTHCHECK")).Arguments;
-            Assert.Contains($"/dev/tcp/127.0.0.1/{port}", healthcheck);
+            Assert.Contains($"/dev/tcp/127.0.0.1/{HttpPort(environment)}", healthcheck);
             Assert.Contains("GET /health/ready HTTP/1.0", healthcheck);
-            Assert.Equal(port, Assert.Single(dockerfile.InStage(stage, "EXPOSE")).Arguments);
-            Assert.Equal(port, dockerfile.EnvironmentOf(stage)["ASPNETCORE_HTTP_PORTS"]);
+            Assert.Equal($"{HttpPort(environment)} {GrpcPort(environment)}", Assert.Single(dockerfile.InStage(stage, "EXPOSE")).Arguments);
+            Assert.Equal((http, grpc), (HttpPort(environment), GrpcPort(environment)));
         }
     }
+
+    /// <summary>The port of Kestrel's <c>Http</c> endpoint (<c>http://+:8080</c>) in an image's environment.</summary>
+    public static string HttpPort(IReadOnlyDictionary<string, string> environment) => Port(environment["Kestrel__Endpoints__Http__Url"]);
+
+    /// <summary>The port of Kestrel's <c>Grpc</c> endpoint.</summary>
+    public static string GrpcPort(IReadOnlyDictionary<string, string> environment) => Port(environment["Kestrel__Endpoints__Grpc__Url"]);
+
+    static string Port(string url) => url.Split(':')[^1].TrimEnd('/');
 
     [Fact]
     public void The_serve_target_runs_role_serve_like_the_default_image_but_without_libtorch()

@@ -123,8 +123,8 @@ public sealed class PublishedServiceTests : IDisposable
         foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("FashionApi__")).ToList())
             start.Environment.Remove(key);
         foreach (var (key, value) in dockerfile.RuntimeEnvironment) start.Environment[key] = value;
-        start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}";
+        start.Environment["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{FreeLoopbackPort()}";
         start.Environment["FashionApi__ModelDirectory"] = models;
 
         service = new Process { StartInfo = start };

@@ -65,6 +65,7 @@ public static class HostileCorpus
         corpus.AddRange(Json(random));
         corpus.AddRange(Training(random));
         corpus.AddRange(Routes());
+        corpus.AddRange(OpenInference(encoded.First(e => e.Name == "png-l8-0").Bytes, random));
         return corpus;
     }
 
@@ -222,8 +223,11 @@ public static class HostileCorpus
         }
     }
 
-    static HostileRequest AsUpload(int index, string name, string mediaType, byte[] bytes) => (index % 4) switch
+    static HostileRequest AsUpload(int index, string name, string mediaType, byte[] bytes) => (index % 5) switch
     {
+        4 => new(name + " as an Open Inference Protocol BYTES element", HttpMethod.Post, OipInfer,
+            OipBinary($"{{\"inputs\":[{{\"name\":\"image\",\"shape\":[1],\"datatype\":\"BYTES\",\"parameters\":{{\"binary_data_size\":{bytes.Length + 4}}}}}]}}",
+                [.. BitConverter.GetBytes((uint)bytes.Length), .. bytes], out var length), "application/octet-stream", [new(OipHeaderLength, length)]),
         0 or 1 => new(name + " as raw body", HttpMethod.Post, "/predict", bytes, mediaType),
         2 => new(name + " in multipart", HttpMethod.Post, "/predict", MultipartBody("b0undary", ("image", "x.img", mediaType, bytes)),
             "multipart/form-data; boundary=b0undary"),
@@ -435,6 +439,81 @@ public static class HostileCorpus
         yield return new("export a version outside the store as ONNX", HttpMethod.Get, "/models/..%2F..%2Fetc/onnx");
         yield return new("export a version whose name is a dot segment as ONNX", HttpMethod.Get, "/models/%2e%2e/onnx");
         yield return new("export an absurdly long version as ONNX", HttpMethod.Get, "/models/" + new string('v', 4000) + "/onnx");
+    }
+
+    // ---- Open Inference Protocol ------------------------------------------------------------------------------------
+
+    const string OipInfer = "/v2/models/fashion-mnist/infer", OipHeaderLength = "Inference-Header-Content-Length";
+
+    /// <summary>A binary-extension body: the JSON header, then the binary data; <paramref name="headerLength"/> is the
+    /// header's length for Inference-Header-Content-Length.</summary>
+    static byte[] OipBinary(string json, byte[] binary, out string headerLength)
+    {
+        byte[] header = Encoding.UTF8.GetBytes(json);
+        headerLength = header.Length.ToString();
+        return [.. header, .. binary];
+    }
+
+    static IEnumerable<HostileRequest> OpenInference(byte[] png, Random random)
+    {
+        string pixels = string.Join(",", Enumerable.Range(0, 784).Select(i => i % 256));
+        string Input(string name, string shape, string datatype, string data) =>
+            $"{{\"inputs\":[{{\"name\":\"{name}\",\"shape\":{shape},\"datatype\":\"{datatype}\",\"data\":{data}}}]}}";
+        string[] json =
+        [
+            "", "null", "[]", "{}", "{\"inputs\":null}", "{\"inputs\":[null]}", "{\"inputs\":[{}]}", "{\"inputs\":7}", "{\"inputs\":[],\"outputs\":[null]}",
+            Input("pixels", "[1,784]", "UINT8", $"[{pixels}]").Replace("]}]}", "]}],\"outputs\":[{\"name\":\"x\"}]}"),
+            Input("pixels", "[9223372036854775807,784]", "UINT8", $"[{pixels}]"), Input("pixels", "[-1,784]", "UINT8", $"[{pixels}]"),
+            Input("pixels", "[1e3,784]", "UINT8", $"[{pixels}]"), Input("pixels", "[]", "UINT8", $"[{pixels}]"), Input("pixels", "[1,784,1,1,1]", "UINT8", $"[{pixels}]"),
+            Input("pixels", "[1,784]", "FP16", $"[{pixels}]"), Input("pixels", "[1,784]", "BOOL", "[true]"), Input("pixels", "[1,784]", "\u0000", "[1]"),
+            Input("pixels", "[1,784]", "FP32", $"[{string.Join(",", Enumerable.Repeat("1e39", 784))}]"),
+            Input("pixels", "[1,784]", "FP32", $"[{string.Join(",", Enumerable.Repeat("-0.5", 784))}]"),
+            Input("pixels", "[1,784]", "UINT8", $"[{string.Join(",", Enumerable.Repeat("\"1\"", 784))}]"),
+            Input("pixels", "[1,784]", "UINT8", new string('[', 10_000) + new string(']', 10_000)),
+            Input("pixels", "[1,784]", "UINT8", "{\"a\":1}"), Input("pixels", "[1,784]", "UINT8", "[null]"), Input("pixels", "[1,784]", "UINT8", "[[1,\"AAAA\"]]"),
+            Input("pixels", "[300,784]", "UINT8", $"[{string.Join(",", Enumerable.Repeat(pixels, 300))}]"),
+            Input("image", "[1]", "BYTES", "[\"!!!\"]"), Input("image", "[1]", "BYTES", "[\"\"]"), Input("image", "[1,1]", "BYTES", $"[\"{Convert.ToBase64String(png)}\"]"),
+            Input("image", "[2]", "BYTES", $"[\"{Convert.ToBase64String(png)}\"]"), Input("image", "[1]", "BYTES", $"[\"{Convert.ToBase64String(png[..(png.Length / 2)])}\"]"),
+            Input("image", "[1]", "UINT8", $"[\"{Convert.ToBase64String(png)}\"]"),
+            "{\"parameters\":{\"invert\":[1]}," + Input("pixels", "[1,784]", "UINT8", $"[{pixels}]")[1..],
+            "{\"parameters\":{\"binary_data_output\":\"yes\"}," + Input("pixels", "[1,784]", "UINT8", $"[{pixels}]")[1..],
+            "{\"id\":" + new string('9', 5000) + "," + Input("pixels", "[1,784]", "UINT8", $"[{pixels}]")[1..],
+        ];
+        foreach (string body in json)
+            yield return new($"OIP JSON: {Describe(body)}", HttpMethod.Post, OipInfer, Encoding.UTF8.GetBytes(body), "application/json");
+
+        string header = "{\"inputs\":[{\"name\":\"pixels\",\"shape\":[1,784],\"datatype\":\"UINT8\",\"parameters\":{\"binary_data_size\":784}}],"
+                        + "\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"binary_data\":true}}]}";
+        byte[] good = OipBinary(header, new byte[784], out string goodLength);
+        foreach (string length in new[] { "", "-1", "0", "abc", "1e3", "99999999999", int.MaxValue.ToString(), (good.Length + 1).ToString(), "5", " 12", "0x10" })
+            yield return new($"OIP binary with {OipHeaderLength} '{length}'", HttpMethod.Post, OipInfer, good, "application/octet-stream", [new(OipHeaderLength, length)]);
+        foreach (string size in new[] { "-1", "783", "785", "1e9", "9223372036854775807", "\"784\"", "null", "true" })
+            yield return new($"OIP binary with binary_data_size {size}", HttpMethod.Post, OipInfer,
+                OipBinary(header.Replace("\"binary_data_size\":784", $"\"binary_data_size\":{size}"), new byte[784], out var l), "application/octet-stream", [new(OipHeaderLength, l)]);
+        foreach (uint claimed in Absurd)
+        {
+            string bytesHeader = $"{{\"inputs\":[{{\"name\":\"image\",\"shape\":[1],\"datatype\":\"BYTES\",\"parameters\":{{\"binary_data_size\":{png.Length + 4}}}}}]}}";
+            byte[] element = [.. BitConverter.GetBytes(claimed), .. png];
+            yield return new($"OIP BYTES element claiming {claimed} bytes", HttpMethod.Post, OipInfer, OipBinary(bytesHeader, element, out var l), "application/octet-stream",
+                [new(OipHeaderLength, l)]);
+        }
+        var many = Enumerable.Range(0, 300).SelectMany(_ => (byte[])[.. BitConverter.GetBytes((uint)png.Length), .. png]).ToArray();
+        yield return new("OIP 300 BYTES elements", HttpMethod.Post, OipInfer,
+            OipBinary($"{{\"inputs\":[{{\"name\":\"image\",\"shape\":[300],\"datatype\":\"BYTES\",\"parameters\":{{\"binary_data_size\":{many.Length}}}}}]}}", many, out var manyLength),
+            "application/octet-stream", [new(OipHeaderLength, manyLength)]);
+        yield return new("OIP binary over the size limit", HttpMethod.Post, OipInfer, new byte[17 * 1024 * 1024], "application/octet-stream", [new(OipHeaderLength, "10")]);
+        yield return new("OIP infer without a body", HttpMethod.Post, OipInfer);
+        for (int i = 0; i < 30; i++)
+        {
+            var flipped = (byte[])good.Clone();
+            for (int f = 0; f < 1 + random.Next(6); f++) flipped[random.Next(flipped.Length)] ^= (byte)(1 << random.Next(8));
+            yield return new($"OIP binary with flipped bits #{i}", HttpMethod.Post, OipInfer, flipped, "application/octet-stream", [new(OipHeaderLength, goodLength)]);
+        }
+        foreach (string path in new[] { "/v2/models/" + new string('m', 4000), "/v2/models/fashion-mnist/versions/" + new string('v', 4000) + "/infer",
+                     "/v2/models/fashion-mnist/versions/..%2F..%2Fetc/infer", "/v2/models/fashion-mnist/versions/%2e%2e/ready", "/v2/models/%C0%AF/ready",
+                     "/v2/models/fashion-mnist/versions//infer", "/v2/health/nope", "/v2/models/fashion-mnist/infer/extra" })
+            yield return new($"OIP route {Describe(path)}", path.EndsWith("infer") ? HttpMethod.Post : HttpMethod.Get, path,
+                path.EndsWith("infer") ? good : null, "application/octet-stream", [new(OipHeaderLength, goodLength)]);
     }
 
     static string Describe(string body) => body.Length <= 40 ? body : $"{body[..30]}… ({body.Length:N0} characters)";

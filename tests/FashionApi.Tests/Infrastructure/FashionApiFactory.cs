@@ -56,6 +56,23 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
         return new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
     }
 
+    /// <summary>Serves over real Kestrel on the endpoints the configuration's <c>Kestrel:Endpoints</c> section names, as
+    /// an operator configures them; returns the addresses it listens on.</summary>
+    public IReadOnlyList<string> StartKestrelFromConfiguration()
+    {
+        UseKestrel();
+        StartServer();
+        return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Waits until the background worker has loaded a model (or times out).</summary>
     public async Task<HttpClient> CreateReadyClientAsync(Uri? kestrel = null)
     {

@@ -73,6 +73,12 @@ public sealed partial class MultiProcessTests : IDisposable
             // Exporting ONNX reads only the weights file: done here, before the check that libtorch stayed unloaded.
             var onnx = await replica.Http.GetAsync($"/models/{first}/onnx");
             Assert.True(onnx.IsSuccessStatusCode, $"{replica.Name}: GET /models/{first}/onnx answered {(int)onnx.StatusCode}");
+            // The Open Inference Protocol, on a version that is no longer active (loaded from the store on demand).
+            var infer = await replica.Http.PostAsync($"/v2/models/fashion-mnist/versions/{second}/infer", new StringContent(
+                $$"""{"inputs":[{"name":"pixels","shape":[1,784],"datatype":"UINT8","data":[{{string.Join(",", new byte[784])}}]}]}""",
+                System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(infer.IsSuccessStatusCode, $"{replica.Name}: versioned infer answered {(int)infer.StatusCode}: {await infer.Content.ReadAsStringAsync()}");
+            Assert.Contains(second, await infer.Content.ReadAsStringAsync());
             // Neither libtorch nor even the managed TorchSharp assembly: nothing on the serving path touches it.
             var torch = replica.MappedLibraries().Where(l => l.Contains("torch", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(torch.Count == 0, $"{replica.Name} (Role serve) has TorchSharp or libtorch mapped: {string.Join(", ", torch)}");
