@@ -13,7 +13,9 @@ public static class Deskew
     public const double MaxDegrees = 12;
     const double StepDegrees = 0.5;
 
-    public static double MinimumGain = double.Parse(Environment.GetEnvironmentVariable("PHOTO_DESKEWGAIN") ?? "0.02");
+    /// <summary>How much smaller the turned box must be than the upright one (2 %, which scored better on tilted
+    /// photos than 4 % and cost nothing measurable on upright ones).</summary>
+    const double MinimumGain = 0.02;
 
     /// <summary>The garment's tilt in degrees (clockwise positive, as ImageSharp rotates), or 0.</summary>
     /// <param name="labels">Per pixel of a mask: non-zero on the garment.</param>

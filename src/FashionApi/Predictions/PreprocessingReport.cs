@@ -34,7 +34,7 @@ public sealed record PixelBox(int X, int Y, int Width, int Height)
 /// <param name="Inverted">The garment was darker than its background (a product photo on a light ground) and was negated.</param>
 /// <param name="BackgroundLevel">The background level removed (0–255 grey, in the middle of the frame), estimated from the border.</param>
 /// <param name="CropBox">The part of the upload that holds the garment, in its pixels, which was fitted into 28×28.</param>
-/// <param name="RotationDegrees">How far the garment was turned to stand upright (clockwise positive); 0 when it was not.</param>
+/// <param name="RotationDegrees">How far the garment was tilted, in degrees clockwise, and turned back upright; 0 when it stood upright.</param>
 /// <param name="Warnings">Why the prediction may be unreliable; empty when the upload looks like one garment on a plain ground.</param>
 public sealed record PreprocessingReport(string Format, int OriginalWidth, int OriginalHeight, bool ConvertedToGrayscale, bool Resized,
     bool Inverted, double BackgroundLevel, PixelBox CropBox, double RotationDegrees, IReadOnlyList<PreprocessingWarning> Warnings);
