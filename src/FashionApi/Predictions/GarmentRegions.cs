@@ -20,21 +20,18 @@ public sealed class GarmentRegions
     /// <summary>The box around every kept region, in mask pixels; null when nothing was found.</summary>
     public Rectangle? Bounds { get; }
 
-    /// <summary>Kept regions that are large and apart from each other: more than one is probably several objects.</summary>
+    /// <summary>Groups of large regions apart from each other: more than one is probably several objects.</summary>
     public int Objects { get; }
 
     /// <summary>True when the kept regions reach all four edges of the frame.</summary>
     public bool TouchesEveryBorder { get; }
 
-    public int Count { get; }
-
-    GarmentRegions(int[] labels, Rectangle? bounds, int objects, bool touchesEveryBorder, int count)
+    GarmentRegions(int[] labels, Rectangle? bounds, int objects, bool touchesEveryBorder)
     {
         Labels = labels;
         Bounds = bounds;
         Objects = objects;
         TouchesEveryBorder = touchesEveryBorder;
-        Count = count;
     }
 
     public static GarmentRegions Find(ReadOnlySpan<bool> mask, int width, int height)
@@ -68,7 +65,7 @@ public sealed class GarmentRegions
             }
             regions.Add((area, Rectangle.FromLTRB(left, top, right + 1, bottom + 1)));
         }
-        if (regions.Count == 0) return new GarmentRegions(labels, null, 0, false, 0);
+        if (regions.Count == 0) return new GarmentRegions(labels, null, 0, false);
 
         int largest = regions.Max(r => r.Area);
         var kept = new bool[regions.Count + 1];
@@ -82,13 +79,26 @@ public sealed class GarmentRegions
         for (int i = 0; i < labels.Length; i++)
             if (!kept[labels[i]]) labels[i] = 0;
 
-        // Large regions whose boxes do not overlap are separate objects (a garment's own parts, such as a sandal's
-        // straps or a pair of shoes, mostly overlap in their boxes).
+        // Large regions whose boxes overlap, directly or through others, are parts of one object (a sandal's straps,
+        // the two shoes of a pair); groups that do not overlap are separate objects.
         var large = regions.Where(r => r.Area >= ObjectFraction * largest).Select(r => r.Box).ToList();
-        int objects = large.Count(box => !large.Any(other => other != box && other.IntersectsWith(box))) +
-                      (large.Any(box => large.Any(other => other != box && other.IntersectsWith(box))) ? 1 : 0);
+        var group = new int[large.Count];
+        int objects = 0;
+        for (int first = 0; first < large.Count; first++)
+        {
+            if (group[first] != 0) continue;
+            group[first] = ++objects;
+            var pending = new Stack<int>([first]);
+            while (pending.TryPop(out int member))
+                for (int other = 0; other < large.Count; other++)
+                    if (group[other] == 0 && large[other].IntersectsWith(large[member]))
+                    {
+                        group[other] = objects;
+                        pending.Push(other);
+                    }
+        }
         var all = bounds!.Value;
         bool everyBorder = all.Left == 0 && all.Top == 0 && all.Right == width && all.Bottom == height;
-        return new GarmentRegions(labels, bounds, objects, everyBorder, kept.Count(k => k));
+        return new GarmentRegions(labels, bounds, objects, everyBorder);
     }
 }

@@ -9,10 +9,21 @@ using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
 namespace FashionApi.Tests.Predictions;
 
+/// <summary>The service for these tests: its decoding deadline is 30 s instead of 1 s, because they are about what
+/// preprocessing says, and the photo tests' CPU load (or a shared machine) must not turn an answer into a 413.</summary>
+public sealed class PhotoServiceFixture : IDisposable
+{
+    public FashionApiFactory Factory { get; } = new(seedModel: true, new() { ["FashionApi:MaxDecodingTime"] = "00:00:30" });
+
+    public void Dispose() => Factory.Dispose();
+}
+
 /// <summary>What <c>preprocessing</c> says about a photo: the background removed, where the garment was, how far it
 /// was turned, and warnings when the upload does not look like one garment on a plain ground.</summary>
-public class PhotoPreprocessingTests(FashionApiFactory factory) : IClassFixture<FashionApiFactory>
+public class PhotoPreprocessingTests(PhotoServiceFixture fixture) : IClassFixture<PhotoServiceFixture>
 {
+    readonly FashionApiFactory factory = fixture.Factory;
+
     static FashionApi.Dataset.FashionMnistSplit Test => TestData.FashionMnist.Test;
 
     static byte[] Jpeg(Image<Rgb24> image)
@@ -160,5 +171,29 @@ public class PhotoPreprocessingTests(FashionApiFactory factory) : IClassFixture<
         photo.Mutate(x => x.DrawImage(garment.CloneAs<Rgb24>(), new Point(-40, -40), 1f));
         var prediction = await PredictAsync(Jpeg(photo));
         Assert.True(Warnings(prediction).Contains("foregroundTouchesEveryBorder"), prediction.GetProperty("preprocessing").GetRawText());
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(1, 900)]
+    [InlineData(900, 2)]
+    [InlineData(29, 28)]
+    [InlineData(2048, 2048)]
+    public void Any_size_of_blank_noisy_or_striped_image_gets_a_28x28_input(int width, int height)
+    {
+        var preprocessor = factory.Services.GetRequiredService<ImagePreprocessor>();
+        var random = new Random(width * 7919 + height);
+        var patterns = new Func<int, int, byte>[] { (_, _) => 200, (_, _) => (byte)random.Next(256), (x, _) => (byte)(x % 2 * 255), (x, y) => (byte)((x + y) % 256) };
+        foreach (var pattern in patterns)
+        {
+            var pixels = new byte[width * height];
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++) pixels[y * width + x] = pattern(x, y);
+            var prepared = preprocessor.Prepare(TestData.Png(pixels, width, height), InvertMode.Auto, CancellationToken.None);
+            Assert.Equal(784, prepared.Pixels.Length);
+            var box = prepared.Preprocessing.CropBox;
+            Assert.True(box.X >= 0 && box.Y >= 0 && box.Width >= 1 && box.Height >= 1 && box.X + box.Width <= width && box.Y + box.Height <= height, box.ToString());
+        }
     }
 }
