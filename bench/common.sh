@@ -10,3 +10,8 @@ publish=$results/publish
 dataset=/usr/share/datasets/fashion-mnist
 
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # whole machine, all cores
+
+# Outside Development the management routes and event streams need the API key: one per run, sent by the curls that
+# train and follow jobs (the servers inherit it from the environment).
+export FashionApi__ApiKey=${FashionApi__ApiKey:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
+key_header=(-H "X-Api-Key: $FashionApi__ApiKey")

@@ -36,14 +36,15 @@ wait_ready() { # TIMEOUT_SECONDS
 }
 # Waits for a training job to end by following its event stream, which closes after the job does: one request per job
 # rather than a poll every few milliseconds, whose process starts would compete with the server for the cores.
-wait_job() { curl -sfN -o /dev/null --max-time 600 "$url/train/$1/events" || true; }
+wait_job() { curl -sfN -o /dev/null --max-time 600 "${key_header[@]}" "$url/train/$1/events" || true; }
 stop_server() {
   [ -n "$server_pid" ] || return 0
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
-trap 'stop_server; rm -rf "$work"' EXIT
+ceiling_pid=""
+trap 'stop_server; [ -z "$ceiling_pid" ] || kill "$ceiling_pid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 if curl -s -o /dev/null "$url/"; then log "something already listens on $url; set BENCH_PORT"; exit 1; fi
@@ -77,7 +78,7 @@ start_server "$models" true training
 wait_ready 180
 record server_startup_training_peak_rss_kb "$(status_kb VmHWM)"
 for _ in $(seq 1 10); do
-  job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+  job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
     sed -E 's/.*"id":"([^"]+)".*/\1/')
   wait_job "$job"
   curl -sf "$url/train/$job" | grep -q '"status":"succeeded"' || { log "training job $job did not succeed"; exit 1; }
@@ -113,6 +114,25 @@ run_wrk() { # NAME WRK_ARGS... : saves wrk's output for the report
   { echo "# wrk $*"; wrk "$@"; } >"$out"
 }
 run_wrk single -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
+# The same from a client that accepts compressed answers, as browsers and most HTTP libraries do.
+run_wrk single-accept-encoding -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png \
+  "Accept-Encoding: br, gzip" "${pngs[@]}"
+
+# The ceiling: an ASP.NET Core endpoint that does no work (reads the body, answers a fixed prediction-sized JSON;
+# bench/FashionApi.Benchmarks/Ceiling.cs), hosted as the service is, under the same wrk load, while the service idles.
+log "the ceiling: a no-work ASP.NET Core POST /predict, the same wrk load"
+ceiling_url=http://127.0.0.1:${BENCH_CEILING_PORT:-$((${BENCH_PORT:-5899} + 1))}
+(DOTNET_gcServer=1 exec dotnet "$artifacts/bin/FashionApi.Benchmarks/release/FashionApi.Benchmarks.dll" ceiling "$ceiling_url") \
+  >"$results/server-ceiling.log" 2>&1 &
+ceiling_pid=$!
+until curl -sf -o /dev/null -H 'Content-Type: image/png' --data-binary "@${pngs[0]}" "$ceiling_url/predict"; do
+  kill -0 "$ceiling_pid" 2>/dev/null || { log "the ceiling server exited; see $results/server-ceiling.log"; exit 1; }
+  sleep 0.05
+done
+wrk -t2 -c32 -d5s -s bench/post-files.lua "$ceiling_url/predict" -- image/png "${pngs[@]}" >/dev/null # warm-up
+run_wrk ceiling -t2 -c32 -d10s --latency -s bench/post-files.lua "$ceiling_url/predict" -- image/png "${pngs[@]}"
+kill "$ceiling_pid"
+wait "$ceiling_pid" 2>/dev/null || true
 
 # The same load while training jobs (default preset) run back to back: one job at a time is queued as soon as the
 # previous one ends. The jobs finished meanwhile are read from the service's own metrics.
@@ -120,7 +140,7 @@ succeeded_jobs() { curl -sf "$url/metrics" | awk '/^fashionapi_training_jobs_tot
 train_back_to_back() {
   while :; do
     local job
-    job=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+    job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
       sed -E 's/.*"id":"([^"]+)".*/\1/') || return 0
     wait_job "$job"
   done

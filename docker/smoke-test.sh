@@ -22,6 +22,8 @@ read -r -a run_args <<<"${CONTAINER_RUN_ARGS:-}"
 image=${IMAGE:-fashionapi-smoke}
 serve_image=${SERVE_IMAGE:-fashionapi-smoke-serve}
 prefix="fashionapi-smoke-$$"
+# Every container gets this run's API key (management routes need one outside Development); the curls send it.
+api_key=${FASHIONAPI_API_KEY:-smoke-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
 containers=() volumes=()
 
 say() { printf '\n== %s\n' "$*"; }
@@ -35,7 +37,7 @@ trap cleanup EXIT
 # run NAME IMAGE VOLUME [ENV=VALUE ...]: starts a container publishing 8080 on a free loopback port.
 run() {
   local name=$1 img=$2 volume=$3; shift 3
-  local env=(); for e in "$@"; do env+=(-e "$e"); done
+  local env=(-e "FashionApi__ApiKey=$api_key"); for e in "$@"; do env+=(-e "$e"); done
   containers+=("$name")
   "${engine[@]}" run -d "${run_args[@]}" --name "$name" -p 127.0.0.1::8080 -v "$volume:/app/data/models" "${env[@]}" "$img" >/dev/null
 }
@@ -64,7 +66,7 @@ healthy() {
 
 train() { # train CONTAINER → prints the new model version
   local location
-  location=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -d '{"preset":"seed","epochs":2}' "$(url "$1")/train" \
+  location=$(curl -fsS -D - -o /dev/null -H "X-Api-Key: $api_key" -H 'Content-Type: application/json' -d '{"preset":"seed","epochs":2}' "$(url "$1")/train" \
              | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
   [[ -n $location ]] || fail "POST /train on $1 gave no Location"
   wait_for "finished job on $1" 180 job_done "$(url "$1")$location"
@@ -125,7 +127,7 @@ for r in 1 2; do
   [[ $(torch_maps "$prefix-replica-$r") == 0 ]] || fail "replica $r has TorchSharp or libtorch in its memory maps"
 done
 [[ $(torch_maps "$prefix-trainer") -gt 0 ]] || fail "the trainer shows no libtorch in its maps: the check cannot see it"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(url "$prefix-replica-1")/train" || true)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Api-Key: $api_key" -H 'Content-Type: application/json' -d '{}' "$(url "$prefix-replica-1")/train" || true)
 [[ $code == 409 ]] || fail "POST /train on a replica answered $code, not 409"
 echo "ok: replicas not ready on an empty volume, ready with $first, switched to $second, neither libtorch nor TorchSharp mapped after predictions, 409 on POST /train"
 

@@ -2,7 +2,8 @@
 # Installs what the service and its tests need beyond the .NET 10 SDK, on Debian/Ubuntu:
 # the Fashion-MNIST files (package dataset-fashion-mnist); with --bench, the load generator wrk; with --test, the
 # chromium browser the page's tests drive (Debian's package; Playwright's own browser download is not used) and
-# python3-onnx, whose onnx.checker validates the ONNX export.
+# python3-onnx, whose onnx.checker validates the ONNX export, and python3-grpcio with python3-grpc-tools, an independent
+# gRPC client for the Open Inference Protocol.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ fi
 if [ "${1:-}" = "--test" ]; then
   [ -x "${FASHIONAPI_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)
   /usr/bin/python3 -c "import onnx" 2>/dev/null || packages+=(python3-onnx)
+  /usr/bin/python3 -c "import grpc, grpc_tools.protoc" 2>/dev/null || packages+=(python3-grpcio python3-grpc-tools)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 

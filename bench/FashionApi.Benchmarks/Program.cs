@@ -20,6 +20,7 @@ using SixLabors.ImageSharp.PixelFormats;
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
 //   photos    DATASET_DIR COUNT [MEASUREMENTS|- [SAVE_DIR]] accuracy on COUNT test images as product photos of every
 //                                   kind, and the time to prepare a 1-megapixel JPEG (PhotoAccuracy.cs)
+//   ceiling   URL                       serves a no-work POST /predict at URL until stopped (the HTTP ceiling)
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -41,6 +42,8 @@ switch (args)
     case ["photos", var dataset, var count, .. var rest]:
         PhotoAccuracy.Run(FashionMnist.Load(dataset), int.Parse(count), rest is [var path, ..] && path != "-" ? path : null, rest is [_, var save] ? save : null);
         return 0;
+    case ["ceiling", var url]:
+        return await Ceiling.RunAsync(url);
     case ["grpc-load", var address, var dataset, var seconds, var calls, var measurements]:
         return await GrpcLoad.RunAsync(address, FashionMnist.LoadTest(dataset), double.Parse(seconds), int.Parse(calls), measurements);
     case ["report", var resultsDir]:

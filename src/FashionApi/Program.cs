@@ -12,15 +12,19 @@ NativeHeap.ReturnLargeBlocksToTheSystem();
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFashionApi(builder.Configuration);
 builder.AddObservability();
+builder.ConfigureKestrelLimits();
 
 var app = builder.Build();
+app.UseTrustedProxies();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseJsonCharsetCheck();
+app.UseCrossSiteGuard();
 app.UseRateLimiter();
 app.UseWebPage();
 app.UseApiDocumentation();
-app.WarnWhenNoApiKey();
+app.UseManagementKey();
 
 app.MapPredictions();
 app.MapTraining();

@@ -27,7 +27,8 @@ public static class ApiDocumentation
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeyFilter.Header,
-                Description = "Needed for training and activation when the service has FashionApi:ApiKey set.",
+                Description = "Needed for training, cancelling, activation and training event streams (outside Development always: " +
+                              "FashionApi:ApiKey, or the key generated in the model directory's api-key file).",
             });
             // The order a newcomer needs them in, rather than alphabetical.
             string[] tags = ["Predict", "Train", "Models", "Samples", "Status"];
@@ -40,6 +41,7 @@ public static class ApiDocumentation
 
     public static WebApplication UseApiDocumentation(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>().Value.SwaggerEnabled) return app;
         app.UseSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = "FashionApi");
         return app;

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -24,8 +22,8 @@ public static class ClientRateLimits
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<FashionApiOptions>>((limiter, api) =>
         {
-            limiter.AddPolicy(Management, context => PerClient(context, api.Value, api.Value.ManagementRequestsPerMinute, TimeSpan.FromMinutes(1)));
-            limiter.AddPolicy(Predictions, context => PerClient(context, api.Value, api.Value.PredictionRequestsPerSecond, TimeSpan.FromSeconds(1)));
+            limiter.AddPolicy(Management, context => PerClient(context, api.Value.ManagementRequestsPerMinute, TimeSpan.FromMinutes(1)));
+            limiter.AddPolicy(Predictions, context => PerClient(context, api.Value.PredictionRequestsPerSecond, TimeSpan.FromSeconds(1)));
             limiter.OnRejected = async (rejected, _) =>
             {
                 string policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "";
@@ -42,19 +40,17 @@ public static class ClientRateLimits
         return services;
     }
 
-    static RateLimitPartition<string> PerClient(HttpContext context, FashionApiOptions options, int permits, TimeSpan window) =>
+    static RateLimitPartition<string> PerClient(HttpContext context, int permits, TimeSpan window) =>
         permits == 0
             ? RateLimitPartition.GetNoLimiter("")
-            : RateLimitPartition.GetFixedWindowLimiter(Client(context, options),
+            : RateLimitPartition.GetFixedWindowLimiter(Client(context),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
 
-    /// <summary>The right API key is one client wherever it comes from; anyone else is their address. (A wrong key
-    /// counts as the address, so inventing keys does not buy a fresh allowance.)</summary>
-    static string Client(HttpContext context, FashionApiOptions options)
-    {
-        if (!string.IsNullOrEmpty(options.ApiKey) && context.Request.Headers[ApiKeyFilter.Header].ToString() is { Length: > 0 } presented
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey))))
-            return "api-key";
-        return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-    }
+    /// <summary>The right API key is one client wherever it comes from; anyone else is their address, or their /64
+    /// for IPv6 (<see cref="ClientIdentity"/>). A wrong key counts as the address, so inventing keys does not buy a
+    /// fresh allowance.</summary>
+    static string Client(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ManagementKey>().Matches(context.Request.Headers[ApiKeyFilter.Header].ToString())
+            ? "api-key"
+            : ClientIdentity.Of(context);
 }

@@ -9,6 +9,28 @@ public sealed class FashionApiOptions
 {
     public const string Section = "FashionApi";
 
+    /// <summary>Rules that attributes cannot express; a failure stops start-up naming the setting.</summary>
+    internal sealed class SettingRules : Microsoft.Extensions.Options.IValidateOptions<FashionApiOptions>
+    {
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, FashionApiOptions options) =>
+            Problems(options).ToList() is { Count: > 0 } problems
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems)
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+    }
+
+    static IEnumerable<string> Problems(FashionApiOptions options)
+    {
+        if (options.ConfiguredApiKey is { } key && ApiKeyRules.Problem(key) is { } problem)
+            yield return $"FashionApi:ApiKey is refused: {problem}. Set a random key of {ApiKeyRules.MinimumBytes} bytes or more " +
+                         "(for example the output of `openssl rand -base64 32`), or leave it unset to have one generated in the model directory.";
+        foreach (string proxy in options.TrustedProxies)
+            if (!ForwardedHeadersSetup.IsValid(proxy))
+                yield return $"FashionApi:TrustedProxies entry '{proxy}' is neither an IP address nor a CIDR network such as 10.0.0.0/8.";
+        foreach (string origin in options.AllowedOrigins)
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+                yield return $"FashionApi:AllowedOrigins entry '{origin}' is not an origin such as https://models.example.com (scheme, host, optional port; no path).";
+    }
+
     /// <summary>Where trained model versions are kept; relative paths are under the content root.</summary>
     [Required] public string ModelDirectory { get; set; } = "data/models";
 
@@ -24,8 +46,33 @@ public sealed class FashionApiOptions
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
     [Range(1, 1000)] public int KeepVersions { get; set; } = 5;
 
-    /// <summary>When set, training and model activation require the header <c>X-Api-Key</c> with this value.</summary>
+    /// <summary>The key that training, cancelling, activation and training event streams require in the header
+    /// <c>X-Api-Key</c>: at least 16 bytes, not a placeholder (start-up fails otherwise). When unset, outside
+    /// Development, a key is generated at first start and kept in <c>{ModelDirectory}/api-key</c> (mode 0600); only in
+    /// Development are those routes open without one. See <see cref="ManagementKey"/>.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary><see cref="ApiKey"/>, with an empty or blank value (an unset environment variable) meaning unset.</summary>
+    internal string? ConfiguredApiKey => string.IsNullOrWhiteSpace(ApiKey) ? null : ApiKey;
+
+    /// <summary>Origins (such as <c>https://models.example.com</c>) besides the service's own from which browsers may
+    /// call the management routes. A request with an <c>Origin</c> header naming any other site is refused (403).</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Reverse proxies (addresses, or CIDR networks such as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c>
+    /// and <c>X-Forwarded-Proto</c> are believed, so that per-client limits see the real client behind an Ingress.
+    /// Empty (the default): forwarded headers are ignored, whoever sends them.</summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Most training event streams (<c>GET /train/{id}/events</c>) open at once on one job; 429 beyond.</summary>
+    [Range(1, 100_000)] public int MaxEventStreamsPerJob { get; set; } = 32;
+
+    /// <summary>Most training event streams one client (address, IPv6 /64) may hold open at once; 429 beyond.</summary>
+    [Range(1, 100_000)] public int MaxEventStreamsPerClient { get; set; } = 8;
+
+    /// <summary>Serve Swagger UI at <c>/swagger</c> and the OpenAPI document. On by default; turn it off on a
+    /// deployment facing the internet that does not want to publish its API description.</summary>
+    public bool SwaggerEnabled { get; set; } = true;
 
     /// <summary>Largest accepted image, in bytes (each image of a batch counts on its own).</summary>
     [Range(1, 64 * 1024 * 1024)] public int MaxImageBytes { get; set; } = 1024 * 1024;
@@ -73,8 +120,9 @@ public sealed class FashionApiOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a write to the model store waits for the store's lock file (held by another writer) before
-    /// it fails with an error saying so.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan StoreLockTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// it fails with an error saying so (503 for an activation). The wait holds no thread; writers hold the lock for
+    /// milliseconds, so a longer wait means a stuck or foreign holder.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan StoreLockTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A <c>.staging-*</c> or <c>.deleting-*</c> folder older than this is taken for the leftover of a crashed
     /// writer and removed; younger ones may still be being written by another process and are left alone.</summary>

@@ -1,3 +1,4 @@
+using FashionApi.Models;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FashionApi.Hosting;
@@ -17,6 +18,10 @@ public sealed class ProblemExceptionHandler(RequestRejections rejections, ILogge
                 // Kestrel's verdict on the HTTP itself (bad chunking, body over the size limit, ...) or binding's.
                 var reason = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? RejectionReason.BodyTooLarge : RejectionReason.MalformedHttp;
                 return await rejections.WriteAsync(context, new RequestRejectedException(reason, Describe(e), e.StatusCode, e));
+            case StoreUnavailableException e:
+                // Permissions, a read-only or full disk, another writer: the operator's to fix, said without paths.
+                logger.LogError("{Method} {Path}: {Problem} ({Cause})", context.Request.Method, context.Request.Path, e.Message, e.InnerException?.Message);
+                return await rejections.WriteAsync(context, StoreProblems.Refusal(e));
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
                 return false;

@@ -39,6 +39,10 @@ public enum RejectionReason
     DecodingTimeExceeded,
     /// <summary>A guarded operation without the right API key.</summary>
     ApiKeyRequired,
+    /// <summary>A guarded operation requested from another web site's page.</summary>
+    CrossSiteRequest,
+    /// <summary>Too many training event streams open on one job or from one client.</summary>
+    TooManyEventStreams,
     /// <summary>A client over its request rate.</summary>
     RateLimited,
     /// <summary>The training queue already holds as many jobs as allowed.</summary>
@@ -59,6 +63,8 @@ public enum RejectionReason
     ModelNotReady,
     /// <summary>Another writer holds the model store's lock for longer than a write waits (503).</summary>
     StoreBusy,
+    /// <summary>The model store cannot be written: permissions, a read-only or a full file system (503).</summary>
+    StoreUnavailable,
     /// <summary>The Fashion-MNIST test set is not on this server (503).</summary>
     DatasetUnavailable,
 }

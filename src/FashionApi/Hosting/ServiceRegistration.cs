@@ -8,6 +8,7 @@ using FashionApi.Softmax;
 using FashionApi.Status;
 using FashionApi.Training;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace FashionApi.Hosting;
 
@@ -24,6 +25,8 @@ public static class ServiceRegistration
             .Bind(configuration.GetSection(DatasetOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FashionApiOptions>, FashionApiOptions.SettingRules>();
+        services.AddSingleton<ManagementKey>();
 
         services.AddHttpClient(nameof(DatasetLocator), client => client.Timeout = TimeSpan.FromMinutes(5));
         services.AddSingleton<DatasetLocator>();
@@ -31,9 +34,11 @@ public static class ServiceRegistration
 
         // Role serve never trains: no worker, so nothing in the process ever touches libtorch.
         services.AddSingleton<TrainingJobQueue>();
+        services.AddSingleton<EventStreamLimits>();
         if (RoleOf(configuration).Trains()) services.AddHostedService<TrainingWorker>();
 
         services.AddSingleton<ModelStore>();
+        services.AddHostedService<StoreWritabilityMonitor>();
 
         services.AddSingleton<ActiveModel>();
         services.AddHostedService<ActiveModelReloader>();
@@ -49,6 +54,7 @@ public static class ServiceRegistration
         services.AddSingleton<RequestRejections>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddClientRateLimits();
+        services.AddTrustedProxies();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new CamelCaseEnumConverter()));
         // Above the batch endpoint's request size limit, so that limit (a 413) is what a client runs into.

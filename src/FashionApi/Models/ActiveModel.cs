@@ -34,10 +34,11 @@ public sealed class ActiveModel(ModelStore store, FashionApiMetrics metrics)
     /// <summary>Loads a saved version, verifies it and activates it.</summary>
     /// <exception cref="FileNotFoundException">No such version.</exception>
     /// <exception cref="InvalidDataException">The version is damaged.</exception>
-    /// <exception cref="StoreBusyException">Another process kept the store locked; nothing changed.</exception>
-    public ModelManifest ActivateSaved(string version)
+    /// <exception cref="StoreUnavailableException">Another process kept the store locked, or it cannot be written; nothing changed.</exception>
+    public async Task<ModelManifest> ActivateSavedAsync(string version, CancellationToken cancellationToken)
     {
-        using var writing = store.LockForWriting($"activate model {version}");
+        // Waits for the lock without a thread; what follows runs within the hold (re-entered, never waiting).
+        using var writing = await store.LockForWritingAsync($"activate model {version}", cancellationToken);
         var (manifest, weights) = store.Load(version);
         Activate(manifest, weights);
         return manifest;

@@ -12,7 +12,7 @@ public static class AtomicFile
         string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(temporary, CreateOwnerOnly))
             {
                 file.Write(content);
                 file.Flush(flushToDisk: true);
@@ -25,6 +25,11 @@ public static class AtomicFile
             File.Delete(temporary); // no-op once renamed
         }
     }
+
+    /// <summary>New files are readable by the service's user only (0600), like the store's directories.</summary>
+    static readonly FileStreamOptions CreateOwnerOnly = OperatingSystem.IsWindows()
+        ? new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None }
+        : new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
 
     /// <summary>Renames a directory and flushes the directory it now lives in.</summary>
     public static void MoveDirectory(string from, string to)
@@ -40,11 +45,17 @@ public static class AtomicFile
         if (OperatingSystem.IsWindows()) return;
         int descriptor = open(directory, OpenReadOnly); // a directory opens read-only like a file
         if (descriptor < 0)
-            throw new IOException($"Could not open {directory} to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Could not open {directory} to flush it (errno {errno}).", errno); // HResult = errno, as .NET's own
+        }
         try
         {
             if (fsync(descriptor) != 0)
-                throw new IOException($"Could not flush {directory} to disk (errno {Marshal.GetLastPInvokeError()}).");
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"Could not flush {directory} to disk (errno {errno}).", errno);
+            }
         }
         finally
         {

@@ -20,7 +20,10 @@ public static class ModelEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         models.MapGet("/models", ListModels)
             .WithName("ListModels")
-            .WithSummary("Saved model versions, newest first: test accuracy, implementation, preset, created time, whether active");
+            .WithSummary("Saved model versions, newest first: test accuracy, implementation, preset, hyperparameters, created time, " +
+                         "training time, weights checksum, whether active")
+            .WithDescription("Everything a list of versions shows, in one request; GET /models/{version} adds the per-epoch history, " +
+                             "the confusion matrix and per-class accuracy. Versions with equal weightsSha256 have identical weights.");
         models.MapGet("/models/{version}", GetModel)
             .WithName("GetModel")
             .WithSummary("One saved version's whole manifest: hyperparameters, preset, activation policy, history, evaluation, checksums")
@@ -47,21 +50,25 @@ public static class ModelEndpoints
     {
         string? current = active.Current?.Manifest.Version;
         return TypedResults.Ok(store.List().Select(m => new SavedModel(m.Version, m.Version == current, m.Evaluation.TestAccuracy,
-            m.Implementation, m.Preset, m.CreatedAt, m.JobId, m.Activation)).ToList());
+            m.Implementation, m.Preset, m.CreatedAt, m.JobId, m.Activation, m.Hyperparameters, m.TrainingSeconds, m.WeightsSha256)).ToList());
     }
 
     static Ok<ModelManifest> GetModel(string version, ModelStore store) =>
         TypedResults.Ok(VersionProblems.Guard(version, store.Manifest));
 
-    static Ok<ModelManifest> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger)
+    static async Task<Ok<ModelManifest>> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger, CancellationToken cancellationToken)
     {
-        var manifest = VersionProblems.Guard(version, active.ActivateSaved);
+        var manifest = await VersionProblems.GuardAsync(version, v => active.ActivateSavedAsync(v, cancellationToken));
         logger.LogInformation("Model {Version} activated on request", version);
         return TypedResults.Ok(manifest);
     }
 }
 
-/// <summary>One saved version, as listed by <c>GET /models</c>. <c>Preset</c> and <c>Activation</c> (the policy of the
-/// job that made it) are null for versions saved before they were recorded.</summary>
+/// <summary>One saved version, as listed by <c>GET /models</c>: what a list of versions shows, so that no client needs
+/// one more request per version. <c>Preset</c> and <c>Activation</c> (the policy of the job that made it) are null for
+/// versions saved before they were recorded. <c>Hyperparameters</c> are the settings it was trained with,
+/// <c>TrainingSeconds</c> how long that took, and <c>WeightsSha256</c> the checksum of its weights file: equal for
+/// versions with identical weights (two runs of the deterministic seed preset, say).</summary>
 public sealed record SavedModel(string Version, bool Active, double TestAccuracy, Implementation Implementation, string? Preset,
-    DateTimeOffset CreatedAt, string? JobId, ActivationPolicy? Activation);
+    DateTimeOffset CreatedAt, string? JobId, ActivationPolicy? Activation, Hyperparameters Hyperparameters, double TrainingSeconds,
+    string WeightsSha256);

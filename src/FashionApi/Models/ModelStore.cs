@@ -19,6 +19,8 @@ public sealed class ModelStore
 {
     const string WeightsName = "weights.bin", ManifestName = "manifest.json", ActiveName = "active.json";
     const int MaxRecordedActivations = 20;
+    /// <summary>Larger than any file the store writes (weights are 31 KiB, manifests a few); a bigger one is not read.</summary>
+    const int MaxFileBytes = 1024 * 1024;
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     readonly IOptions<FashionApiOptions> options;
     readonly ILogger<ModelStore> logger;
@@ -39,14 +41,80 @@ public sealed class ModelStore
     /// <summary>False on instances with Role <c>serve</c>: they only read the store.</summary>
     public bool Writable => options.Value.Role.Trains();
 
+    /// <summary>Why this instance cannot write to the store right now (permissions, a read-only or full file system),
+    /// as last found by <see cref="CheckWritable"/> or a failed write; null when it can.</summary>
+    public string? WriteProblem => Volatile.Read(ref writeProblem);
+    string? writeProblem;
+
     /// <summary>Takes the store's write lock for an operation made of several steps (such as load, then record as
     /// active); each write method takes it too, so this is only needed to keep other writers out in between.</summary>
     /// <exception cref="StoreBusyException">Another process kept the lock for the whole <c>StoreLockTimeout</c>.</exception>
     public StoreLock.Releaser LockForWriting(string operation)
     {
+        RefuseUnlessWritable(operation);
+        return Translated(() => writeLock.Acquire(operation), operation);
+    }
+
+    /// <summary>The same without holding a thread while another writer has the lock: for request handlers.</summary>
+    /// <exception cref="StoreUnavailableException">Another process kept the lock for the whole <c>StoreLockTimeout</c>,
+    /// or the store cannot be written at all (its message says why).</exception>
+    public ValueTask<StoreLock.Releaser> LockForWritingAsync(string operation, CancellationToken cancellationToken = default)
+    {
+        // Not async: the lock's hold must be recorded in the caller's flow (see StoreLock.AcquireAsync).
+        RefuseUnlessWritable(operation);
+        return writeLock.AcquireAsync(operation, cancellationToken);
+    }
+
+    void RefuseUnlessWritable(string operation)
+    {
         if (!Writable)
             throw new InvalidOperationException($"Could not {operation}: this instance has Role serve and never writes to the model store.");
-        return writeLock.Acquire(operation);
+    }
+
+    /// <summary>Tries what every write needs (the store's directory, its lock file, creating a file) and records the
+    /// outcome in <see cref="WriteProblem"/>. Returns the problem, null when the store is writable.</summary>
+    public string? CheckWritable()
+    {
+        try
+        {
+            using (LockForWriting("check that the model store is writable"))
+            {
+                string probe = Path.Combine(Root, $".probe-{Guid.NewGuid():N}");
+                AtomicFile.Write(probe, []);
+                File.Delete(probe);
+            }
+            Volatile.Write(ref writeProblem, null);
+        }
+        catch (StoreBusyException)
+        {
+            // Another process is writing to it: it is writable.
+        }
+        catch (StoreUnavailableException e)
+        {
+            Volatile.Write(ref writeProblem, e.Message);
+        }
+        return WriteProblem;
+    }
+
+    /// <summary>Runs one write, turning a failure of the medium into a <see cref="StoreUnavailableException"/> that
+    /// says what is wrong (and remembering it for readiness); a successful write clears the remembered problem.</summary>
+    T Translated<T>(Func<T> write, string operation)
+    {
+        try
+        {
+            return write();
+        }
+        catch (Exception e) when (StoreProblems.IsEnvironmental(e))
+        {
+            throw Failed(e, operation);
+        }
+    }
+
+    StoreUnavailableException Failed(Exception e, string operation)
+    {
+        var failure = (StoreUnavailableException)StoreProblems.Translate(e, operation);
+        if (failure is not StoreBusyException) Volatile.Write(ref writeProblem, failure.Message);
+        return failure;
     }
 
     /// <summary>Writes a trained model as a new version (not yet active) and returns its manifest; the job's preset and
@@ -59,22 +127,28 @@ public sealed class ModelStore
         var manifest = new ModelManifest(version, result.Hyperparameters.Implementation, result.Hyperparameters, result.History,
             result.Evaluation, createdAt, result.Seconds, datasetSha256, Convert.ToHexStringLower(SHA256.HashData(weights)), jobId, preset, activation);
 
-        using var writing = LockForWriting($"save model {version}");
+        string operation = $"save model {version}";
+        using var writing = LockForWriting(operation);
         RemoveLeftovers();
-        Directory.CreateDirectory(VersionsDirectory);
         string staging = Path.Combine(VersionsDirectory, $".staging-{version}");
         try
         {
-            Directory.CreateDirectory(staging);
-            AtomicFile.Write(Path.Combine(staging, WeightsName), weights);
-            AtomicFile.Write(Path.Combine(staging, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
-            AtomicFile.MoveDirectory(staging, Path.Combine(VersionsDirectory, version));
+            Translated(() =>
+            {
+                StoreDirectories.Create(VersionsDirectory);
+                StoreDirectories.Create(staging);
+                AtomicFile.Write(Path.Combine(staging, WeightsName), weights);
+                AtomicFile.Write(Path.Combine(staging, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+                AtomicFile.MoveDirectory(staging, Path.Combine(VersionsDirectory, version));
+                return true;
+            }, operation);
         }
         catch
         {
             DeleteQuietly(staging);
             throw;
         }
+        Volatile.Write(ref writeProblem, null);
         logger.LogInformation("Model {Version} saved to {Directory}", version, Path.Combine(VersionsDirectory, version));
         return manifest;
     }
@@ -83,25 +157,61 @@ public sealed class ModelStore
     /// <see cref="FileNotFoundException"/> when it does not exist.</summary>
     public (ModelManifest Manifest, ModelWeights Weights) Load(string version)
     {
-        string directory = VersionDirectory(version);
-        if (!Directory.Exists(directory))
-            throw new FileNotFoundException($"Model version '{version}' does not exist.", directory);
-        var manifest = ReadManifest(directory);
-        byte[] weights = File.ReadAllBytes(Path.Combine(directory, WeightsName));
-        string actual = Convert.ToHexStringLower(SHA256.HashData(weights));
-        if (actual != manifest.WeightsSha256)
-            throw new InvalidDataException($"weights of {version} fail their checksum (expected {manifest.WeightsSha256}, found {actual}).");
-        return (manifest, WeightsFile.Deserialize(weights));
+        string directory = ExistingVersionDirectory(version);
+        return Readable(() =>
+        {
+            var manifest = ReadManifest(directory);
+            byte[] weights = ReadRegularFile(Path.Combine(directory, WeightsName));
+            // Neither checksum goes in the message: it reaches clients, and says nothing they can act on.
+            if (Convert.ToHexStringLower(SHA256.HashData(weights)) != manifest.WeightsSha256)
+                throw new InvalidDataException($"the weights of {version} fail their checksum.");
+            return (manifest, WeightsFile.Deserialize(weights));
+        }, $"read model {version}");
     }
 
     /// <summary>One version's manifest, without loading its weights.</summary>
     /// <exception cref="FileNotFoundException">No such version.</exception>
     public ModelManifest Manifest(string version)
     {
+        string directory = ExistingVersionDirectory(version);
+        return Readable(() => ReadManifest(directory), $"read model {version}");
+    }
+
+    string ExistingVersionDirectory(string version)
+    {
         string directory = VersionDirectory(version);
         if (!Directory.Exists(directory))
-            throw new FileNotFoundException($"Model version '{version}' does not exist.", directory);
-        return ReadManifest(directory);
+            throw new FileNotFoundException($"Model version '{version}' does not exist.");
+        if (new DirectoryInfo(directory).LinkTarget is not null || new DirectoryInfo(VersionsDirectory).LinkTarget is not null)
+            throw new InvalidDataException($"{version} is a symbolic link; the store holds only real directories and files.");
+        return directory;
+    }
+
+    /// <summary>A read that fails for want of permission says so (503), rather than calling the version damaged.</summary>
+    static T Readable<T>(Func<T> read, string operation)
+    {
+        try
+        {
+            return read();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw StoreProblems.Translate(e, operation);
+        }
+    }
+
+    /// <summary>Reads a file of the store, refusing a symbolic link (which could make the service read, and describe,
+    /// any file it can open) and anything larger than the store ever writes.</summary>
+    static byte[] ReadRegularFile(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.LinkTarget is not null)
+            throw new InvalidDataException($"{file.Name} is a symbolic link; the store holds only regular files.");
+        if (!file.Exists)
+            throw new InvalidDataException($"{file.Name} is missing.");
+        if (file.Length > MaxFileBytes)
+            throw new InvalidDataException($"{file.Name} is {file.Length:N0} bytes, larger than any file the store writes.");
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>Whether a version of that name is saved (one directory check; its files are not read).</summary>
@@ -143,10 +253,10 @@ public sealed class ModelStore
     {
         try
         {
-            var record = File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(File.ReadAllBytes(ActivePath), Json) : null;
+            var record = File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(ReadRegularFile(ActivePath), Json) : null;
             return string.IsNullOrEmpty(record?.Version) ? null : record;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             logger.LogWarning("Ignoring unreadable {Path}: {Problem}", ActivePath, e.Message);
             return null;
@@ -194,7 +304,7 @@ public sealed class ModelStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not record {Version} as active in {Path}: {Problem}", version, ActivePath, e.Message);
+            logger.LogWarning("Could not record {Version} as active in {Path}: {Problem}", version, ActivePath, e.InnerException?.Message ?? e.Message);
         }
     }
 
@@ -202,15 +312,21 @@ public sealed class ModelStore
     /// it replaces was active so that pruning spares it while replicas may still be loading it.</summary>
     public void MarkActive(string version)
     {
-        using var writing = LockForWriting($"activate model {version}");
+        string operation = $"activate model {version}";
+        using var writing = LockForWriting(operation);
         var now = DateTimeOffset.UtcNow;
         var previous = ReadActiveRecord();
         var earlier = previous?.Previous ?? [];
         if (previous is not null && previous.Version != version)
             earlier = [new PastActivation(previous.Version, now), .. earlier];
         var record = new ActiveRecord(version, now, earlier.Where(p => p.Version != version).Take(MaxRecordedActivations).ToList());
-        Directory.CreateDirectory(Root);
-        AtomicFile.Write(ActivePath, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        Translated(() =>
+        {
+            StoreDirectories.Create(Root);
+            AtomicFile.Write(ActivePath, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+            return true;
+        }, operation);
+        Volatile.Write(ref writeProblem, null);
     }
 
     /// <summary>Deletes the oldest versions beyond the configured number to keep. Never deletes the active version,
@@ -223,7 +339,7 @@ public sealed class ModelStore
         {
             writing = LockForWriting("prune old model versions");
         }
-        catch (StoreBusyException e)
+        catch (StoreUnavailableException e)
         {
             logger.LogWarning("Old model versions not pruned this time: {Problem}", e.Message);
             return;
@@ -305,7 +421,7 @@ public sealed class ModelStore
 
     static ModelManifest ReadManifest(string directory)
     {
-        var manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(Path.Combine(directory, ManifestName)), Json)
+        var manifest = JsonSerializer.Deserialize<ModelManifest>(ReadRegularFile(Path.Combine(directory, ManifestName)), Json)
                        ?? throw new InvalidDataException("empty manifest");
         if (manifest.Version != Path.GetFileName(directory))
             throw new InvalidDataException($"manifest names version '{manifest.Version}' but lives in '{Path.GetFileName(directory)}'");

@@ -7,26 +7,40 @@ namespace FashionApi.Models;
 static class VersionProblems
 {
     /// <summary>Runs <paramref name="operation"/> on <paramref name="version"/>; a version that is not there is a 404,
-    /// a store held by another writer a 503, damaged files a 409.</summary>
+    /// a store that is busy, unwritable or full a 503 saying which, damaged files a 409.</summary>
     public static T Guard<T>(string version, Func<string, T> operation)
     {
         try
         {
             return operation(version);
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (Refusal(version, e) is { } refusal)
         {
-            throw new RequestRejectedException(RejectionReason.UnknownVersion,
-                $"No saved model version '{version}'. GET /models lists them.", StatusCodes.Status404NotFound, e) { Title = "Unknown model version" };
-        }
-        catch (StoreBusyException e)
-        {
-            throw new RequestRejectedException(RejectionReason.StoreBusy, e.Message, StatusCodes.Status503ServiceUnavailable, e) { Title = "Model store busy" };
-        }
-        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
-        {
-            throw new RequestRejectedException(RejectionReason.DamagedVersion,
-                $"Model version '{version}' is damaged: {e.Message}", StatusCodes.Status409Conflict, e) { Title = "Damaged model version" };
+            throw refusal;
         }
     }
+
+    /// <summary>The same for an operation that waits (an activation waiting for the store's lock without a thread).</summary>
+    public static async Task<T> GuardAsync<T>(string version, Func<string, Task<T>> operation)
+    {
+        try
+        {
+            return await operation(version);
+        }
+        catch (Exception e) when (Refusal(version, e) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    static RequestRejectedException? Refusal(string version, Exception e) => e switch
+    {
+        FileNotFoundException => new(RejectionReason.UnknownVersion,
+            $"No saved model version '{version}'. GET /models lists them.", StatusCodes.Status404NotFound, e) { Title = "Unknown model version" },
+        StoreUnavailableException unavailable => StoreProblems.Refusal(unavailable),
+        InvalidDataException or System.Text.Json.JsonException or IOException => new(RejectionReason.DamagedVersion,
+            // The runtime's messages name absolute paths; a client is told the file, not where it lives.
+            $"Model version '{version}' is damaged: {StoreProblems.WithoutPaths(e.Message)}", StatusCodes.Status409Conflict, e) { Title = "Damaged model version" },
+        _ => null,
+    };
 }

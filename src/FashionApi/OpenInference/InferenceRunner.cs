@@ -56,7 +56,7 @@ public sealed class InferenceRunner(ServedVersions versions, ImagePreprocessor p
         using var budget = DecodingBudget.Start(http.Request, options.Value);
         for (int i = 0; i < files.Count; i++)
         {
-            byte[] file = files[i].ToArray();
+            byte[] file = files[i].ToArray(); // the preprocessor takes an array of its own (it may rewrite PNG chunks)
             budget.Run(token => preprocessor.Prepare(file, mode, token)).Pixels.CopyTo(batch, i * FashionMnist.PixelCount);
         }
         return SoftmaxClassifier.ScalePixels(batch);

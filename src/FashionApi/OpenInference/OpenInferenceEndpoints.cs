@@ -25,24 +25,20 @@ public static class OpenInferenceEndpoints
     {
         var v2 = routes.MapGroup("/v2").WithTags("Open Inference Protocol");
 
-        v2.MapGet("", () => TypedResults.Ok(Server))
+        v2.MapGet("", GetServerMetadata)
             .WithName("OipServerMetadata").WithSummary("Server metadata: name, version and extensions (binary_tensor_data)");
-        v2.MapGet("/health/live", () => TypedResults.Ok(new ServerLive(true)))
+        v2.MapGet("/health/live", GetServerLive)
             .WithName("OipServerLive").WithSummary("Server liveness: 200 while the process answers");
-        v2.MapGet("/health/ready", Results<Ok<ServerReady>, JsonHttpResult<ServerReady>> (ActiveModel active) =>
-                active.Current is not null
-                    ? TypedResults.Ok(new ServerReady(true))
-                    : TypedResults.Json(new ServerReady(false), statusCode: StatusCodes.Status503ServiceUnavailable))
+        v2.MapGet("/health/ready", GetServerReady)
             .WithName("OipServerReady").WithSummary("Server readiness: 200 once a model is loaded, 503 before");
 
+        // Each model route twice: for the active version, and for a saved one named by /versions/{modelVersion}.
         var model = v2.MapGroup("/models/{modelName}");
-        var version = model.MapGroup("/versions/{modelVersion}");
-        foreach (var (group, suffix) in new[] { (model, ""), (version, "Version") })
+        foreach (var (group, suffix) in new[] { (model, ""), (model.MapGroup("/versions/{modelVersion}"), "Version") })
         {
-            group.MapGet("", (string modelName, string? modelVersion, ServedVersions versions) => TypedResults.Ok(Metadata(modelName, modelVersion, versions)))
+            group.MapGet("", GetModelMetadata)
                 .WithName($"OipModel{suffix}Metadata").WithSummary("Model metadata: saved versions, platform, inputs and outputs");
-            group.MapGet("/ready", Results<Ok<ModelReady>, JsonHttpResult<ModelReady>> (string modelName, string? modelVersion, ServedVersions versions) =>
-                    Ready(modelName, modelVersion, versions))
+            group.MapGet("/ready", GetModelReady)
                 .WithName($"OipModel{suffix}Ready").WithSummary("Model readiness: 200 when it can answer, 503 while no model is loaded");
             group.MapPost("/infer", InferAsync)
                 .WithName($"OipModel{suffix}Infer")
@@ -66,6 +62,31 @@ public static class OpenInferenceEndpoints
     static long MaxBodyBytes(IEndpointRouteBuilder routes) =>
         routes.ServiceProvider.GetRequiredService<IOptions<OpenInferenceOptions>>().Value.MaxRequestBytes;
 
+    static Ok<ServerMetadata> GetServerMetadata() => TypedResults.Ok(Server);
+
+    static Ok<ServerLive> GetServerLive() => TypedResults.Ok(new ServerLive(true));
+
+    static Results<Ok<ServerReady>, JsonHttpResult<ServerReady>> GetServerReady(ActiveModel active) =>
+        active.Current is not null
+            ? TypedResults.Ok(new ServerReady(true))
+            : TypedResults.Json(new ServerReady(false), statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    static Ok<ModelMetadata> GetModelMetadata(string modelName, string? modelVersion, ServedVersions versions) =>
+        TypedResults.Ok(Metadata(modelName, modelVersion, versions));
+
+    static Results<Ok<ModelReady>, JsonHttpResult<ModelReady>> GetModelReady(string modelName, string? modelVersion, ServedVersions versions)
+    {
+        try
+        {
+            versions.Resolve(modelName, modelVersion);
+            return TypedResults.Ok(new ModelReady(versions.ModelName, true));
+        }
+        catch (ModelNotReadyException)
+        {
+            return TypedResults.Json(new ModelReady(versions.ModelName, false), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
     static async Task<InferenceHttpResult> InferAsync(string modelName, string? modelVersion, HttpRequest request,
         ServedVersions versions, InferenceRunner runner, IOptions<OpenInferenceOptions> options)
     {
@@ -85,18 +106,5 @@ public static class OpenInferenceEndpoints
             new(ModelInputs.Pixels, TensorDatatype.Fp32.Name(), ModelInputs.PixelShapes[0]),
             new(ModelInputs.Image, TensorDatatype.Bytes.Name(), [-1]),
         ], OutputTensors.Metadata);
-    }
-
-    static Results<Ok<ModelReady>, JsonHttpResult<ModelReady>> Ready(string modelName, string? modelVersion, ServedVersions versions)
-    {
-        try
-        {
-            versions.Resolve(modelName, modelVersion);
-            return TypedResults.Ok(new ModelReady(versions.ModelName, true));
-        }
-        catch (ModelNotReadyException)
-        {
-            return TypedResults.Json(new ModelReady(versions.ModelName, false), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
     }
 }

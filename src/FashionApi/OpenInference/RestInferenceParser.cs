@@ -31,7 +31,7 @@ public static class RestInferenceParser
             var datatype = TensorDatatypes.Parse(input.Datatype, name);
             long[] shape = input.Shape ?? throw Invalid($"Input '{name}' has no 'shape'.");
             if (shape.Any(d => d < 0)) throw Invalid($"Input '{name}' has shape {ModelInputs.Shape(shape)}; dimensions are never negative.");
-            if (Parameter(input.Parameters, "binary_data_size", name) is { } size)
+            if (Parameter(input.Parameters, "binary_data_size") is { } size)
             {
                 long bytes = size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out long n) && n >= 0 ? n
                     : throw Invalid($"Input '{name}': 'binary_data_size' must be a whole number of bytes.");
@@ -59,7 +59,7 @@ public static class RestInferenceParser
         var binaryOutputs = json.Outputs is { Count: > 0 }
             ? json.Outputs.Select(o => Bool(o!.Parameters, "binary_data", $"output '{o.Name}'") ?? allBinary).ToList()
             : outputs.Select(_ => allBinary).ToList();
-        string? invert = Parameter(json.Parameters, "invert", "the request") is { } value
+        string? invert = Parameter(json.Parameters, "invert") is { } value
             ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetRawText()
             : throw Invalid("The 'invert' parameter is auto, true or false.")
             : null;
@@ -87,10 +87,10 @@ public static class RestInferenceParser
         }
     }
 
-    static JsonElement? Parameter(Dictionary<string, JsonElement>? parameters, string name, string owner) =>
+    static JsonElement? Parameter(Dictionary<string, JsonElement>? parameters, string name) =>
         parameters is not null && parameters.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    static bool? Bool(Dictionary<string, JsonElement>? parameters, string name, string owner) => Parameter(parameters, name, owner) switch
+    static bool? Bool(Dictionary<string, JsonElement>? parameters, string name, string owner) => Parameter(parameters, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.True } => true,

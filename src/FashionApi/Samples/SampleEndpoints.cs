@@ -22,6 +22,9 @@ public static class SampleEndpoints
                              "the confusion matrix), mistakes=true for wrongly classified images only. page counts from 1; " +
                              $"pageSize is 1–{MaxPageSize} (60 by default). Images are at /samples/{{index}}.png.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        samples.MapGet("/classes", ListClasses)
+            .WithName("ListClasses")
+            .WithSummary("The ten class names; a label is its name's index (0 T-shirt/top … 9 Ankle boot)");
         samples.MapGet("/{index}.png", GetSampleImage)
             .WithName("GetSampleImage")
             .WithSummary("One test-set image as a 28×28 grayscale PNG (cacheable for good)")
@@ -55,6 +58,8 @@ public static class SampleEndpoints
         return TypedResults.Ok(new SamplePage(predictions.Model.Manifest.Version, matching.Count, number, size,
             Math.Max(1, (matching.Count + size - 1) / size), items));
     }
+
+    static Ok<IReadOnlyList<string>> ListClasses() => TypedResults.Ok(FashionMnist.ClassNames);
 
     static async Task<FileContentHttpResult> GetSampleImage(int index, TestSetSamples samples, HttpContext context,
         CancellationToken cancellationToken)

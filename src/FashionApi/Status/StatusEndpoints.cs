@@ -17,7 +17,9 @@ public static class StatusEndpoints
     public const string ReadyTag = "ready";
 
     public static IHealthChecksBuilder AddStatusHealthChecks(this IServiceCollection services) =>
-        services.AddHealthChecks().AddCheck<ModelServingHealthCheck>(ModelServingHealthCheck.Name, tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<ModelServingHealthCheck>(ModelServingHealthCheck.Name, tags: [ReadyTag])
+            .AddCheck<StoreWritableHealthCheck>(StoreWritableHealthCheck.Name, tags: [ReadyTag]);
 
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder routes)
     {
@@ -33,7 +35,9 @@ public static class StatusEndpoints
             .WithSummary("Liveness: the process answers HTTP");
         health.MapGet("/ready", Ready)
             .WithName("Ready")
-            .WithSummary("Readiness: 200 once a model is loaded and predictions can be answered, 503 before");
+            .WithSummary("Readiness: 503 until this instance can do its job (serve: a model is loaded; train: the store is writable; all: both)")
+            .WithDescription("A trainer (Role train) is ready on an empty store, so POST /train reaches it through its Service; " +
+                             "an instance that trains is not ready while its model store cannot be written, and says why.");
         return routes;
     }
 

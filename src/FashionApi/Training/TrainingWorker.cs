@@ -194,7 +194,7 @@ public sealed class TrainingWorker(
         }
         catch (Exception e)
         {
-            job.Fail(e.Message);
+            job.Fail(StoreProblems.WithoutPaths(e.Message)); // clients read it: no absolute paths of this machine
             metrics.TrainingFinished(TrainingJobStatus.Failed);
             logger.LogError(e, "Job {Job} failed; model {Version} keeps serving", job.Id, activeModel.Current?.Manifest.Version ?? "(none)");
         }

@@ -1,11 +1,14 @@
 // Classify: an image chosen, dropped or drawn goes to POST /predict?include=input; the answer shows the 28×28 input
-// the model saw, its class and the ten probabilities.
-import { api, showError, percent, CLASS_NAMES } from "./api.js";
+// the model saw, its class and the ten probabilities, and for a test image its true class.
+import { api, showError, percent, classNames, bringIntoView } from "./api.js";
+import { classBars, setBars } from "./charts.js";
 
 let chart;
+let classes = [];
 let pending; // the request in flight, aborted when a newer image comes
+const DRAWING = "your drawing";
 
-export function start() {
+export async function start() {
   const file = document.getElementById("file");
   const drop = document.getElementById("drop");
   file.addEventListener("change", () => file.files[0] && classifyFile(file.files[0]));
@@ -18,49 +21,75 @@ export function start() {
   });
   document.getElementById("random-test").addEventListener("click", classifyRandomTestImage);
   setUpPad();
-
-  chart = new Chart(document.getElementById("probabilities"), {
-    type: "bar",
-    data: { labels: CLASS_NAMES, datasets: [{ label: "Probability", data: new Array(10).fill(0), backgroundColor: "#2457c5" }] },
-    options: {
-      indexAxis: "y", animation: { duration: 200 }, maintainAspectRatio: false,
-      scales: { x: { min: 0, max: 1, ticks: { callback: v => percent(v, 0) } } },
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: c => percent(c.parsed.x, 2) } } },
-    },
-  });
+  try {
+    classes = await classNames();
+    chart = classBars(document.getElementById("probabilities"), classes, { label: "Probability" });
+  } catch (e) {
+    showError(document.getElementById("classify-error"), e);
+  }
 }
 
 function classifyFile(file) {
   const form = new FormData();
   form.append("image", file, file.name); // multipart: the service decides what the bytes are
-  classify(form, file.name);
+  classify(form, { source: file.name });
 }
 
+/** A random test image: its true class from GET /samples (one image a page, so page n is image n − 1), then its PNG. */
 async function classifyRandomTestImage() {
-  const index = Math.floor(Math.random() * 10000);
-  const response = await fetch(`/samples/${index}.png`);
-  if (!response.ok) return showError(document.getElementById("classify-error"), new Error(`Test image ${index} could not be loaded.`));
-  classify(await response.blob(), `test image #${index}`);
-}
-
-async function classify(body, source) {
   const error = document.getElementById("classify-error");
-  pending?.abort();
-  pending = new AbortController();
-  document.getElementById("prediction-detail").textContent = `Classifying ${source}…`;
+  const result = document.getElementById("result");
+  document.getElementById("prediction-detail").textContent = "Choosing a test image…";
   try {
-    const prediction = await api("/predict?include=input", { method: "POST", body, signal: pending.signal });
-    showError(error, null);
-    show(prediction, source);
+    const { total } = await api("/samples?pageSize=1", { busy: result });
+    const { items: [sample] } = await api(`/samples?pageSize=1&page=${1 + Math.floor(Math.random() * total)}`, { busy: result });
+    const image = await api(`/samples/${sample.index}.png`, { as: "blob", busy: result });
+    classify(image, { source: `test image #${sample.index}`, trueClass: sample.trueClass });
   } catch (e) {
-    if (e.name === "AbortError") return;
+    clearResult();
     showError(error, e);
-    showWarnings([]);
-    document.getElementById("prediction-detail").textContent = `${source} could not be classified.`;
   }
 }
 
-function show(prediction, source) {
+/** Sends the image; `truth.trueClass` is known for test images. */
+async function classify(body, truth) {
+  const error = document.getElementById("classify-error");
+  const result = document.getElementById("result");
+  pending?.abort();
+  pending = new AbortController();
+  document.getElementById("prediction-detail").textContent = `Classifying ${truth.source}…`;
+  try {
+    const prediction = await api("/predict?include=input", { method: "POST", body, signal: pending.signal, busy: result });
+    showError(error, null);
+    show(prediction, truth);
+    if (truth.source === DRAWING) {
+      // The pad stays in view while drawing: a line under it says the answer (the details are further down).
+      const line = document.getElementById("pad-result");
+      line.hidden = false;
+      line.textContent = `→ ${prediction.className}, ${percent(prediction.confidence)} confident`;
+    } else {
+      bringIntoView(result);
+    }
+  } catch (e) {
+    if (e.name === "AbortError") return;
+    clearResult(); // a result left beside the error would read as this image's
+    showError(error, e);
+    document.getElementById("prediction-detail").textContent = `${truth.source} could not be classified.`;
+    if (truth.source !== DRAWING) bringIntoView(result);
+  }
+}
+
+/** Empties the result: the input the model saw, its class, the truth and the bars. */
+function clearResult() {
+  document.getElementById("seen").hidden = true;
+  document.getElementById("predicted").textContent = "—";
+  document.getElementById("truth").hidden = true;
+  document.getElementById("pad-result").hidden = true;
+  showWarnings([]);
+  if (chart) setBars(chart, new Array(classes.length).fill(null));
+}
+
+function show(prediction, truth) {
   const seen = document.getElementById("seen");
   seen.src = prediction.input;
   seen.hidden = false;
@@ -75,12 +104,17 @@ function show(prediction, source) {
     if (p.rotationDegrees) steps.push(`turned ${p.rotationDegrees}°`);
     if (p.resized) steps.push(`${p.cropBox.width}×${p.cropBox.height} garment fitted into 28×28`);
   }
-  document.getElementById("prediction-detail").textContent =
-    `${percent(prediction.confidence)} confident · ${source}${steps.length ? ` (${steps.join(", ")})` : ""}`;
+  const detail = document.getElementById("prediction-detail");
+  detail.textContent = `${percent(prediction.confidence)} confident · ${truth.source}${steps.length ? ` (${steps.join(", ")})` : ""}`;
+  const verdict = document.getElementById("truth");
+  verdict.hidden = !truth.trueClass;
+  if (truth.trueClass) {
+    const right = truth.trueClass === prediction.className;
+    verdict.className = `truth ${right ? "right" : "wrong"}`;
+    verdict.textContent = right ? `✓ Right: it is a ${truth.trueClass}.` : `✗ Wrong: it is a ${truth.trueClass}.`;
+  }
+  setBars(chart, classes.map(name => prediction.probabilities[name]), prediction.label);
   showWarnings(p?.warnings ?? []);
-  chart.data.datasets[0].data = CLASS_NAMES.map(name => prediction.probabilities[name]);
-  chart.data.datasets[0].backgroundColor = CLASS_NAMES.map((_, i) => i === prediction.label ? "#1e7a3c" : "#2457c5");
-  chart.update();
 }
 
 /** What preprocessing warns about, in the shopper's words: the answer for such a photo deserves less trust. */
@@ -140,18 +174,15 @@ function setUpPad() {
   const end = () => {
     if (!last) return;
     last = null;
-    pad.toBlob(blob => classify(blob, "your drawing"), "image/png");
+    pad.toBlob(blob => classify(blob, { source: DRAWING }), "image/png");
   };
   pad.addEventListener("pointerup", end);
   pad.addEventListener("pointercancel", end);
   document.getElementById("clear").addEventListener("click", () => {
     clear();
     pending?.abort();
-    document.getElementById("predicted").textContent = "—";
+    clearResult();
+    showError(document.getElementById("classify-error"), null);
     document.getElementById("prediction-detail").textContent = "Choose, drop or draw an image.";
-    document.getElementById("seen").hidden = true;
-    showWarnings([]);
-    chart.data.datasets[0].data = new Array(10).fill(0);
-    chart.update();
   });
 }

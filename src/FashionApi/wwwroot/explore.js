@@ -1,17 +1,26 @@
 // Explore: the test set as a grid with true and predicted labels (GET /samples), the active model's confusion matrix
 // (GET /model) whose cells filter the grid, and its accuracy per class.
-import { api, el, showError, percent, modelChanged, CLASS_NAMES } from "./api.js";
+import { api, el, showError, percent, modelChanged, classNames, bringIntoView } from "./api.js";
+import { classBars, setBars } from "./charts.js";
+import { watchOverflow } from "./overflow.js";
 
 const PAGE_SIZE = 60;
 const state = { trueLabel: "", predictedLabel: "", mistakes: false, page: 1, pages: 1 };
+let classes = [];
 let perClassChart;
 let modelVersion;
 let loading;
 
-export function start() {
+export async function start() {
   const trueClass = document.getElementById("true-class");
   const predictedClass = document.getElementById("predicted-class");
-  for (const [i, name] of CLASS_NAMES.entries()) {
+  watchOverflow(document.querySelector("#explore .scroll-x"));
+  try {
+    classes = await classNames();
+  } catch (e) {
+    return showError(document.getElementById("explore-error"), e);
+  }
+  for (const [i, name] of classes.entries()) {
     trueClass.append(el("option", { value: i }, name));
     predictedClass.append(el("option", { value: i }, name));
   }
@@ -19,8 +28,12 @@ export function start() {
   predictedClass.addEventListener("change", () => filter({ predictedLabel: predictedClass.value }));
   document.getElementById("mistakes").addEventListener("change", e => filter({ mistakes: e.target.checked }));
   document.getElementById("reset-filters").addEventListener("click", () => filter({ trueLabel: "", predictedLabel: "", mistakes: false }));
-  document.getElementById("prev").addEventListener("click", () => go(state.page - 1));
-  document.getElementById("next").addEventListener("click", () => go(state.page + 1));
+  // The pager is above and below the grid; the one below brings the new page's top into view.
+  for (const pager of document.querySelectorAll("#explore .pager")) {
+    const below = pager !== document.querySelector("#explore .pager");
+    pager.querySelector(".prev").addEventListener("click", () => go(state.page - 1, below));
+    pager.querySelector(".next").addEventListener("click", () => go(state.page + 1, below));
+  }
   document.getElementById("page-number").addEventListener("change", e => {
     const page = Math.min(state.pages, Math.max(1, Math.round(Number(e.target.value)) || 1));
     e.target.value = page;
@@ -33,8 +46,9 @@ export function start() {
 
 /** Called each time the view is shown again: reloads when another model became active meanwhile. */
 export async function shown() {
+  if (!classes.length) return;
   try {
-    const model = await api("/model");
+    const model = await api("/model", { busy: document.getElementById("grid-box") });
     if (model.version !== modelVersion) {
       modelVersion = model.version;
       drawMatrix(model.evaluation.confusionMatrix);
@@ -46,7 +60,8 @@ export async function shown() {
   }
 }
 
-function filter(change) {
+/** Applies a filter; `reveal` brings the grid into view (a matrix cell is chosen below it). */
+function filter(change, reveal = false) {
   Object.assign(state, change, { page: 1 });
   document.getElementById("true-class").value = state.trueLabel;
   document.getElementById("predicted-class").value = state.predictedLabel;
@@ -54,16 +69,16 @@ function filter(change) {
   for (const cell of document.querySelectorAll("#matrix td button")) {
     cell.setAttribute("aria-pressed", String(cell.dataset.true === state.trueLabel && cell.dataset.predicted === state.predictedLabel));
   }
-  load();
+  load(reveal);
 }
 
-function go(page) {
+function go(page, reveal = false) {
   if (page < 1 || page > state.pages) return;
   state.page = page;
-  load();
+  load(reveal);
 }
 
-async function load() {
+async function load(reveal = false) {
   const query = new URLSearchParams({ page: state.page, pageSize: PAGE_SIZE });
   if (state.trueLabel !== "") query.set("trueLabel", state.trueLabel);
   if (state.predictedLabel !== "") query.set("predictedLabel", state.predictedLabel);
@@ -71,9 +86,10 @@ async function load() {
   loading?.abort();
   loading = new AbortController();
   const grid = document.getElementById("grid");
-  grid.setAttribute("aria-busy", "true");
+  const box = document.getElementById("grid-box");
+  if (reveal) bringIntoView(document.querySelector("#explore .pager"));
   try {
-    const result = await api(`/samples?${query}`, { signal: loading.signal });
+    const result = await api(`/samples?${query}`, { signal: loading.signal, busy: box });
     showError(document.getElementById("explore-error"), null);
     if (result.modelVersion !== modelVersion) {
       // Another model became active meanwhile (here or on another instance): the matrix must match the grid.
@@ -87,23 +103,23 @@ async function load() {
     const pageNumber = document.getElementById("page-number");
     pageNumber.max = result.pages;
     pageNumber.value = result.page;
-    document.getElementById("page-info").textContent =
-      `of ${result.pages} · ${result.total.toLocaleString("en-US")} image${result.total === 1 ? "" : "s"}`;
-    document.getElementById("prev").disabled = result.page <= 1;
-    document.getElementById("next").disabled = result.page >= result.pages;
+    const images = `${result.total.toLocaleString("en-US")} image${result.total === 1 ? "" : "s"}`;
+    const [top, bottom] = document.querySelectorAll("#explore .page-info");
+    top.textContent = `of ${result.pages} · ${images}`;
+    bottom.textContent = `Page ${result.page} of ${result.pages} · ${images}`;
+    for (const button of document.querySelectorAll("#explore .pager .prev")) button.disabled = result.page <= 1;
+    for (const button of document.querySelectorAll("#explore .pager .next")) button.disabled = result.page >= result.pages;
     grid.replaceChildren(...result.items.map(sample => {
       const verdict = sample.correct ? "" : "wrong: ";
       return el("li", { class: sample.correct ? "right" : "wrong", "data-index": sample.index },
         el("img", { src: `/samples/${sample.index}.png`, width: 28, height: 28, loading: "lazy",
           alt: `Test image ${sample.index}: ${sample.trueClass}, predicted ${verdict}${sample.predictedClass}` }),
-        el("div", { class: "true" }, sample.trueClass),
-        el("div", { class: "pred", title: `${percent(sample.confidence)} confident` },
+        el("div", { class: "true", title: sample.trueClass }, sample.trueClass),
+        el("div", { class: "pred", title: `${sample.predictedClass}, ${percent(sample.confidence)} confident` },
           sample.correct ? `✓ ${sample.predictedClass}` : `✗ ${sample.predictedClass}`));
     }));
   } catch (e) {
     if (e.name !== "AbortError") showError(document.getElementById("explore-error"), e);
-  } finally {
-    grid.removeAttribute("aria-busy");
   }
 }
 
@@ -113,37 +129,26 @@ function drawMatrix(matrix) {
   const table = document.getElementById("matrix");
   const short = name => name.split("/")[0];
   table.replaceChildren(
-    el("thead", {}, el("tr", {}, el("td", {}), ...CLASS_NAMES.map(name => el("th", { scope: "col", title: name }, short(name))))),
+    el("thead", {}, el("tr", {}, el("td", {}), ...classes.map(name => el("th", { scope: "col", title: name }, short(name))))),
     el("tbody", {}, ...matrix.map((row, t) => el("tr", {},
-      el("th", { scope: "row", title: name(t) }, short(CLASS_NAMES[t])),
+      el("th", { scope: "row", title: name(t) }, short(classes[t])),
       ...row.map((count, p) => {
-        const strength = t === p ? 0 : Math.sqrt(count / Math.max(1, largest));
+        // At most 60 % red: dark digits keep a contrast of 4.5:1 on every shade.
+        const strength = t === p ? 0 : 0.6 * Math.sqrt(count / Math.max(1, largest));
         const background = t === p ? `rgba(30, 122, 60, ${0.15 + 0.6 * count / 1000})` : `rgba(179, 38, 30, ${strength})`;
-        return el("td", {}, el("button", {
+        const button = el("button", {
           type: "button", "data-true": t, "data-predicted": p, "aria-pressed": "false",
           "aria-label": `${count} ${name(t)} predicted as ${name(p)}`,
-          style: `background:${background};color:${strength > 0.55 ? "#fff" : "#1c2330"}`,
-          onclick: () => filter({ trueLabel: String(t), predictedLabel: String(p), mistakes: false }),
-        }, String(count)));
+          onclick: () => filter({ trueLabel: String(t), predictedLabel: String(p), mistakes: false }, true),
+        }, String(count));
+        button.style.background = background; // a property, not a style attribute: allowed by the page's CSP
+        return el("td", {}, button);
       })))));
 }
 
-const name = i => CLASS_NAMES[i];
+const name = i => classes[i];
 
 function drawPerClass(perClass) {
-  const values = CLASS_NAMES.map(n => perClass[n]);
-  if (!perClassChart) {
-    perClassChart = new Chart(document.getElementById("per-class"), {
-      type: "bar",
-      data: { labels: CLASS_NAMES, datasets: [{ label: "Test accuracy", data: values, backgroundColor: "#2457c5" }] },
-      options: {
-        indexAxis: "y", maintainAspectRatio: false, animation: false,
-        scales: { x: { min: 0, max: 1, ticks: { callback: v => percent(v, 0) } } },
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: c => percent(c.parsed.x, 1) } } },
-      },
-    });
-  } else {
-    perClassChart.data.datasets[0].data = values;
-    perClassChart.update();
-  }
+  perClassChart ??= classBars(document.getElementById("per-class"), classes, { label: "Test accuracy", animate: false });
+  setBars(perClassChart, classes.map(n => perClass[n]));
 }

@@ -86,7 +86,7 @@ public class LimitsTests
         await (await client.PostAsync("/train", JsonBody(invalid))).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await client.DeleteAsync("/train/unknown")).AssertProblemAsync(HttpStatusCode.NotFound);
 
-        foreach (var refused in new[] { await client.PostAsync("/train", JsonBody(invalid)), await client.PostAsync($"/models/{factory.SeedVersion}/activate", null) })
+        foreach (var refused in new[] { await client.PostAsync("/train", JsonBody(invalid)), await client.PostAsync($"/models/{factory.SeedVersion}/activate", JsonBody(new { })) })
         {
             await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, "2 requests per minute");
             Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 without Retry-After");

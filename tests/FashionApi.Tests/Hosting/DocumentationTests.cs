@@ -18,7 +18,7 @@ public class DocumentationTests(FashionApiFactory factory) : IClassFixture<Fashi
         string[] expected = ["POST /predict", "POST /predict/batch", "POST /train", "GET /train", "GET /train/{id}", "DELETE /train/{id}",
             "GET /model", "GET /models", "POST /models/{version}/activate", "GET /status", "GET /health/live", "GET /health/ready",
             "GET /train/{id}/events", "GET /train/presets", "GET /models/{version}/weights", "GET /samples", "GET /samples/{index}.png",
-            "GET /models/{version}/onnx"];
+            "GET /samples/classes", "GET /models/{version}/onnx"];
         Assert.Empty(expected.Except(operations.Select(o => o.Name)));
         Assert.All(operations, o => Assert.False(string.IsNullOrWhiteSpace(o.Operation.GetProperty("summary").GetString()), o.Name));
 

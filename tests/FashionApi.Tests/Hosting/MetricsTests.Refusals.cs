@@ -1,5 +1,6 @@
 using System.Net;
 using FashionApi.Tests.Infrastructure;
+using static FashionApi.Tests.Infrastructure.HttpAssertions;
 
 namespace FashionApi.Tests.Hosting;
 
@@ -25,11 +26,11 @@ public partial class MetricsTests
             (client, c => c.GetAsync("/models/no-such-version"), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.GetAsync("/models/no-such-version/weights"), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.GetAsync("/models/no-such-version/onnx"), HttpStatusCode.NotFound, "unknownVersion"),
-            (client, c => c.PostAsync("/models/no-such-version/activate", null), HttpStatusCode.NotFound, "unknownVersion"),
+            (client, c => c.PostAsync("/models/no-such-version/activate", JsonBody(new { })), HttpStatusCode.NotFound, "unknownVersion"),
             (client, c => c.GetAsync("/samples/10000.png"), HttpStatusCode.NotFound, "unknownSample"),
             (client, c => c.GetAsync("/samples?pageSize=0"), HttpStatusCode.BadRequest, "invalidParameter"),
             (client, c => c.GetAsync("/no-such-route"), HttpStatusCode.NotFound, "unknownRoute"),
-            (serveOnly, c => c.PostAsync($"/models/{seed}/activate", null), HttpStatusCode.Conflict, "notTrainingInstance"),
+            (serveOnly, c => c.PostAsync($"/models/{seed}/activate", JsonBody(new { })), HttpStatusCode.Conflict, "notTrainingInstance"),
         };
 
         var before = await ScrapeAsync(client);

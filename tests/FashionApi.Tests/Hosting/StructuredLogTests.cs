@@ -33,6 +33,7 @@ public sealed class StructuredLogTests : IDisposable
         start.Environment["FashionApi__DatasetCacheDirectory"] = Path.Combine(root.Path, "fashion-mnist");
         start.Environment["FashionApi__DataDirectory"] = DatasetLocator.PackageDirectory;
         start.Environment["FashionApi__TrainOnStartup"] = "false";
+        start.Environment["FashionApi__ApiKey"] = FashionApiFactory.ApiKey;
         service = Process.Start(start)!;
         service.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
         service.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
@@ -42,6 +43,7 @@ public sealed class StructuredLogTests : IDisposable
         // Every line is one JSON object; the listening address comes from the host's own log line.
         var listening = await WaitForLineAsync(l => Message(l).StartsWith("Now listening on: "), "the 'Now listening on' line");
         using var client = new HttpClient { BaseAddress = new Uri(Message(listening)["Now listening on: ".Length..]) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", FashionApiFactory.ApiKey);
 
         // Requests (logged by ASP.NET Core at Information unless filtered), then a job whose lines come after them.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);

@@ -9,7 +9,8 @@ namespace FashionApi.Tests.Infrastructure;
 
 /// <summary>
 /// The real service on a real (in-memory transport) HTTP server. It swaps only what tests must: its model directory is
-/// a fresh temporary one, it does not train on start-up unless asked, and settings can be overridden per test.
+/// a fresh temporary one, it does not train on start-up unless asked, it has a known API key (<see cref="ApiKey"/>,
+/// which the clients it makes send; tests of refusals remove it), and settings can be overridden per test.
 /// </summary>
 public sealed class FashionApiFactory : WebApplicationFactory<Program>
 {
@@ -26,12 +27,20 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
             ["FashionApi:ModelDirectory"] = ModelDirectory,
             ["FashionApi:DatasetCacheDirectory"] = System.IO.Path.Combine(root.Path, "fashion-mnist"),
             ["FashionApi:TrainOnStartup"] = "false",
+            ["FashionApi:ApiKey"] = ApiKey,
         };
         foreach (var (key, value) in overrides ?? []) settings[key] = value;
         if (seedModel) SeedVersion = TestData.SaveSeedModel(ModelDirectory).Version;
     }
 
+    /// <summary>The key the service is configured with unless a test overrides <c>FashionApi:ApiKey</c>.</summary>
+    public const string ApiKey = "test-api-key-0123456789";
+
     public string ModelDirectory { get; }
+
+    /// <summary>The key the service requires: the configured one, or the one it generated in the model directory.</summary>
+    public string? ServiceApiKey => settings.GetValueOrDefault("FashionApi:ApiKey") is { Length: > 0 } configured ? configured
+        : File.Exists(System.IO.Path.Combine(ModelDirectory, "api-key")) ? File.ReadAllText(System.IO.Path.Combine(ModelDirectory, "api-key")).Trim() : null;
 
     /// <summary>The version saved before start-up, when the factory was asked to seed one.</summary>
     public string? SeedVersion { get; }
@@ -42,6 +51,13 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
         // Also as host settings, which Program sees before it registers services (the Role decides what is registered).
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Clients made by the factory send the service's API key, as an operator's scripts would.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (ServiceApiKey is { } key) client.DefaultRequestHeaders.Add("X-Api-Key", key);
     }
 
     /// <summary>Serves over real Kestrel on a free loopback port instead of the in-memory transport, for tests of what
@@ -79,6 +95,7 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
         // Latin-1 headers, so tests can send the bytes a hostile client would (HttpClient refuses non-ASCII by default).
         var client = kestrel is null ? CreateClient()
             : new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1 }) { BaseAddress = kestrel };
+        if (kestrel is not null && ServiceApiKey is { } key) client.DefaultRequestHeaders.Add("X-Api-Key", key);
         for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
             if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return client;
         throw new TimeoutException("The service did not become ready within 30 s.");

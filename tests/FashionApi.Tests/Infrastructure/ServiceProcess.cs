@@ -21,12 +21,15 @@ public sealed class ServiceProcess : IDisposable
     public int Id => process.Id;
     public bool HasExited => process.HasExited;
 
-    ServiceProcess(string name, IReadOnlyDictionary<string, string> settings)
+    ServiceProcess(string name, IReadOnlyDictionary<string, string> settings, int? userId = null)
     {
         Name = name;
         int port = FreeLoopbackPort();
         string app = Path.GetDirectoryName(typeof(Program).Assembly.Location)!;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(app, "FashionApi.dll")])
+        string dll = Path.Combine(app, "FashionApi.dll");
+        // As another user: setpriv (util-linux) switches before dotnet starts, as a container's USER would.
+        var start = new ProcessStartInfo(userId is null ? "dotnet" : "setpriv",
+            userId is { } id ? [$"--reuid={id}", $"--regid={id}", "--clear-groups", "--", "dotnet", dll] : [dll])
         {
             WorkingDirectory = app,
             RedirectStandardOutput = true,
@@ -36,6 +39,7 @@ public sealed class ServiceProcess : IDisposable
             start.Environment.Remove(key);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (userId is not null) start.Environment["DOTNET_CLI_HOME"] = start.Environment["HOME"] = Path.GetTempPath();
         foreach (var (key, value) in settings) start.Environment[key] = value;
 
         process = new Process { StartInfo = start };
@@ -45,12 +49,14 @@ public sealed class ServiceProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+        if (settings.TryGetValue("FashionApi__ApiKey", out string? apiKey) && apiKey.Length > 0) Http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
     }
 
     /// <summary>Starts an instance with the given role on <paramref name="modelDirectory"/>; <paramref name="settings"/>
     /// are extra environment variables such as <c>FashionApi__StaleLeftoverAge</c>.</summary>
+    /// <param name="userId">Run as this user (the tests run as root) instead of the test's own.</param>
     public static ServiceProcess Start(string name, InstanceRole role, string modelDirectory, string scratchDirectory,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, int? userId = null)
     {
         var all = new Dictionary<string, string>
         {
@@ -59,9 +65,10 @@ public sealed class ServiceProcess : IDisposable
             ["FashionApi__DatasetCacheDirectory"] = Path.Combine(scratchDirectory, "fashion-mnist"),
             ["FashionApi__TrainOnStartup"] = "false",
             ["Logging__LogLevel__FashionApi.Models"] = "Debug", // the store lock's taken/released lines
+            ["FashionApi__ApiKey"] = FashionApiFactory.ApiKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
-        return new ServiceProcess(name, all);
+        return new ServiceProcess(name, all, userId);
     }
 
     /// <summary>Everything the process wrote so far.</summary>
@@ -94,6 +101,13 @@ public sealed class ServiceProcess : IDisposable
         File.ReadAllLines($"/proc/{process.Id}/maps").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length >= 6 && (fields[5].Contains(".so") || fields[5].EndsWith(".dll")))
             .Select(fields => Path.GetFileName(fields[5])).Distinct().ToList();
+
+    /// <summary>A field of /proc/&lt;pid&gt;/status as a number (Threads, VmRSS in kB, FDSize...).</summary>
+    public long Status(string field) =>
+        long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field + ":")).Split(' ', '\t').Last(p => p.Length > 0 && char.IsDigit(p[0])));
+
+    /// <summary>Open file descriptors of the process (sockets included).</summary>
+    public int OpenFiles => Directory.GetFiles($"/proc/{process.Id}/fd").Length;
 
     /// <summary>SIGKILL: no shutdown code runs, as when a node dies or the OOM killer strikes.</summary>
     public void KillHard()

@@ -291,9 +291,9 @@ public class ModelStoreTests : IDisposable
             // Another store object on the same directory competes through the lock file, as another process would.
             var pruner = TestStores.Create(root.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
 
-            var activation = Task.Run(() =>
+            var activation = Task.Run(async () =>
             {
-                try { return active.ActivateSaved(old.Version).Version; }
+                try { return (await active.ActivateSavedAsync(old.Version, CancellationToken.None)).Version; }
                 catch (FileNotFoundException) { return null; } // the prune won: a clean 404, nothing changed
             });
             await Task.WhenAll(activation, Task.Run(pruner.Prune));

@@ -74,7 +74,7 @@ public class PromotionPolicyTests
         Assert.Equal(worse.GetProperty("id").GetString(), manifest.GetProperty("jobId").GetString());
 
         // The skipped version can still be served by hand.
-        (await client.PostAsync($"/models/{worseVersion}/activate", null)).EnsureSuccessStatusCode();
+        (await client.PostAsync($"/models/{worseVersion}/activate", JsonBody(new { }))).EnsureSuccessStatusCode();
         Assert.Equal(worseVersion, await ServingAsync(client));
     }
 

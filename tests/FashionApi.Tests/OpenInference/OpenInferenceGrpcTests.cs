@@ -122,6 +122,62 @@ public class OpenInferenceGrpcTests(FashionApiFactory factory) : IClassFixture<F
         Assert.Contains("UINT8 (0–255) or FP32", (await Refused(new ModelInferRequest { ModelName = "fashion-mnist", Inputs = { typed } })).Status.Detail);
     }
 
+    /// <summary>Malformed messages, as the REST corpus has them: each gets a refusal code and a message, never
+    /// INTERNAL or UNKNOWN, and the service keeps answering.</summary>
+    [Fact]
+    public async Task Malformed_infer_messages_are_refused_with_a_code_and_a_message_never_internal()
+    {
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(await ChannelAsync());
+        ModelInferRequest Raw(string name, string datatype, long[] shape, params byte[][] raw)
+        {
+            var request = new ModelInferRequest { ModelName = "fashion-mnist", Inputs = { Input(name, datatype, shape) } };
+            foreach (var bytes in raw) request.RawInputContents.Add(ByteString.CopyFrom(bytes));
+            return request;
+        }
+        byte[] png = TestData.Png(Test.Image(0));
+        byte[] Element(uint claimed) => [.. BitConverter.GetBytes(claimed), .. png];
+        var nan = new byte[784 * 4];
+        BitConverter.GetBytes(float.NaN).CopyTo(nan, 40);
+        var typedUint = Input("pixels", "UINT8", 1, 784);
+        typedUint.Contents = new InferTensorContents { UintContents = { Enumerable.Repeat(4_000_000_000u, 784) } };
+        var both = Raw("pixels", "UINT8", [1, 784], new byte[784]);
+        both.Inputs[0].Contents = new InferTensorContents { UintContents = { 1 } };
+        var badOutput = Raw("pixels", "UINT8", [1, 784], new byte[784]);
+        badOutput.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "logits" });
+        var badInvert = Raw("image", "BYTES", [1], Element((uint)png.Length));
+        badInvert.Parameters["invert"] = new InferParameter { Int64Param = 3 };
+        var messages = new List<ModelInferRequest>
+        {
+            new() { ModelName = "fashion-mnist" },
+            Raw("pixels", "UINT8", [long.MaxValue, 784], new byte[784]),
+            Raw("pixels", "UINT8", [-1, 784], new byte[784]),
+            Raw("pixels", "UINT8", [1, 784, 1, 1, 1], new byte[784]),
+            Raw("pixels", "UINT8", [1, 784]),
+            Raw("pixels", "UINT8", [1, 784], new byte[784], new byte[784]),
+            Raw("pixels", "FP32", [1, 784], nan),
+            Raw("pixels", "FP16", [1, 784], new byte[1568]),
+            Raw("pixels", "\u0000", [1, 784], new byte[784]),
+            Raw("pixels", "UINT8", [300, 784], new byte[300 * 784]),
+            Raw("image", "BYTES", [1], Element(uint.MaxValue)),
+            Raw("image", "BYTES", [1], Element(0)),
+            Raw("image", "BYTES", [1], png),
+            Raw("image", "BYTES", [2], Element((uint)png.Length)),
+            Raw("image", "BYTES", [1], Element((uint)png.Length)[..^10]),
+            Raw("image", "BYTES", [1], Element((uint)png.Length / 2)),
+            Raw("other", "UINT8", [1, 784], new byte[784]),
+            new() { ModelName = "fashion-mnist", Inputs = { typedUint } },
+            both, badOutput, badInvert,
+        };
+        foreach (var message in messages)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.ModelInferAsync(message).ResponseAsync);
+            Assert.True(refused.StatusCode is StatusCode.InvalidArgument or StatusCode.ResourceExhausted or StatusCode.NotFound,
+                $"{message}: {refused.StatusCode} {refused.Status.Detail}");
+            Assert.False(string.IsNullOrWhiteSpace(refused.Status.Detail), message.ToString());
+        }
+        Assert.True((await client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+    }
+
     [Fact]
     public async Task The_standard_health_service_says_serving_and_reflection_lists_the_inference_service()
     {

@@ -57,6 +57,15 @@ public abstract class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
+    /// <summary>Waits until <paramref name="expression"/> (a function of no arguments) returns true in the page. Polls with
+    /// Evaluate rather than using WaitForFunction, whose polling evaluates a string in the page: the page's Content
+    /// Security Policy forbids that, as it should.</summary>
+    public static async Task UntilAsync(IPage page, string expression, int timeoutMs = 30_000)
+    {
+        for (var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs); !await page.EvaluateAsync<bool>(expression); await Task.Delay(50))
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Still false after {timeoutMs} ms: {expression}");
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();

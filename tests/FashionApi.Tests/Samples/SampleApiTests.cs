@@ -93,6 +93,37 @@ public class SampleApiTests(FashionApiFactory factory) : IClassFixture<FashionAp
     }
 
     [Fact]
+    public async Task The_class_names_are_listed_in_label_order()
+    {
+        var client = factory.CreateClient();
+        var classes = await (await client.GetAsync("/samples/classes")).AssertOkJsonAsync();
+        Assert.Equal(FashionMnist.ClassNames, classes.EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task The_list_of_versions_carries_what_a_list_shows_hyperparameters_training_time_and_weights_checksum()
+    {
+        // One request for the page's Models view, not one more per version; the fields it had before are still there.
+        var client = factory.CreateClient();
+        var version = (await (await client.GetAsync("/models")).AssertOkJsonAsync()).EnumerateArray().Single();
+        var manifest = await (await client.GetAsync($"/models/{factory.SeedVersion}")).AssertOkJsonAsync();
+        foreach (string field in new[] { "version", "testAccuracy", "implementation", "preset", "createdAt", "jobId", "activation" })
+            Assert.True(version.TryGetProperty(field, out _), field);
+        Assert.True(version.GetProperty("active").GetBoolean());
+        Assert.Equal(manifest.GetProperty("hyperparameters").GetRawText(), version.GetProperty("hyperparameters").GetRawText());
+        Assert.Equal(manifest.GetProperty("trainingSeconds").GetDouble(), version.GetProperty("trainingSeconds").GetDouble());
+        Assert.Equal(manifest.GetProperty("weightsSha256").GetString(), version.GetProperty("weightsSha256").GetString());
+        Assert.Equal(64, version.GetProperty("weightsSha256").GetString()!.Length);
+        Assert.Equal(0.1, version.GetProperty("hyperparameters").GetProperty("learningRate").GetDouble());
+
+        // Documented: Swagger's schema of a listed version names the new fields.
+        var document = await (await client.GetAsync("/swagger/v1/swagger.json")).AssertOkJsonAsync();
+        var savedModel = document.GetProperty("components").GetProperty("schemas").GetProperty("SavedModel").GetProperty("properties");
+        foreach (string field in new[] { "hyperparameters", "trainingSeconds", "weightsSha256" })
+            Assert.True(savedModel.TryGetProperty(field, out _), field);
+    }
+
+    [Fact]
     public async Task A_versions_weights_are_ten_rows_of_784_equal_to_the_saved_ones()
     {
         var client = factory.CreateClient();

@@ -62,7 +62,7 @@ public sealed partial class MultiProcessTests : IDisposable
         string second = (await TrainAsync(trainer)).Version;
         foreach (var replica in replicas) await AssertSwitchedInTimeAsync(load, replica, second);
 
-        await (await trainer.Http.PostAsync($"/models/{first}/activate", null)).AssertOkJsonAsync();
+        await (await trainer.Http.PostAsync($"/models/{first}/activate", HttpAssertions.JsonBody(new { }))).AssertOkJsonAsync();
         foreach (var replica in replicas) await AssertSwitchedInTimeAsync(load, replica, first);
 
         var results = await load.StopAsync();

@@ -30,7 +30,7 @@ public class RoleTests
 
         await (await client.PostAsJsonAsync("/train", new { preset = "seed" })).AssertProblemAsync(HttpStatusCode.Conflict, "Role train or all");
         await (await client.DeleteAsync("/train/abc")).AssertProblemAsync(HttpStatusCode.Conflict, "Role train or all");
-        await (await client.PostAsync($"/models/{factory.SeedVersion}/activate", null)).AssertProblemAsync(HttpStatusCode.Conflict, "Role train or all");
+        await (await client.PostAsync($"/models/{factory.SeedVersion}/activate", HttpAssertions.JsonBody(new { }))).AssertProblemAsync(HttpStatusCode.Conflict, "Role train or all");
 
         var status = await (await client.GetAsync("/status")).AssertOkJsonAsync();
         Assert.Equal("serve", status.GetProperty("role").GetString());

@@ -63,7 +63,7 @@ public class TrainingApiTests
         Assert.Equal([after, before], versions.EnumerateArray().Select(v => v.GetProperty("version").GetString()));
         Assert.True(versions[0].GetProperty("active").GetBoolean());
 
-        var activated = await (await client.PostAsync($"/models/{before}/activate", null)).AssertOkJsonAsync();
+        var activated = await (await client.PostAsync($"/models/{before}/activate", JsonBody(new { }))).AssertOkJsonAsync();
         Assert.Equal(before, activated.GetProperty("version").GetString());
         Assert.Equal(before, await ActiveVersionAsync(client));
         var jobs = await (await client.GetAsync("/train")).AssertOkJsonAsync();
@@ -157,9 +157,9 @@ public class TrainingApiTests
         var client = factory.CreateClient();
         await (await client.GetAsync("/train/nope")).AssertProblemAsync(HttpStatusCode.NotFound, "nope");
         await (await client.DeleteAsync("/train/nope")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await client.PostAsync("/models/20990101-nope/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound, "GET /models");
-        await (await client.PostAsync("/models/..%2F..%2Fetc/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await client.PostAsync("/models/..%2Fversions%2F..%2F..%2Fmodels/activate", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.PostAsync("/models/20990101-nope/activate", JsonBody(new { }))).AssertProblemAsync(HttpStatusCode.NotFound, "GET /models");
+        await (await client.PostAsync("/models/..%2F..%2Fetc/activate", JsonBody(new { }))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.PostAsync("/models/..%2Fversions%2F..%2F..%2Fmodels/activate", JsonBody(new { }))).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class TrainingApiTests
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(weights, bytes);
 
-        await (await client.PostAsync($"/models/{damaged}/activate", null)).AssertProblemAsync(HttpStatusCode.Conflict, "checksum");
+        await (await client.PostAsync($"/models/{damaged}/activate", JsonBody(new { }))).AssertProblemAsync(HttpStatusCode.Conflict, "checksum");
         Assert.Equal(factory.SeedVersion, await ActiveVersionAsync(client));
     }
 
