@@ -137,18 +137,18 @@ wait "$ceiling_pid" 2>/dev/null || true
 # The same load while training jobs (default preset) run back to back: one job at a time is queued as soon as the
 # previous one ends. The jobs finished meanwhile are read from the service's own metrics.
 succeeded_jobs() { curl -sf "$url/metrics" | awk '/^fashionapi_training_jobs_total\{.*outcome="succeeded"/ { n += $NF } END { print n + 0 }'; }
-train_back_to_back() {
+train_back_to_back() { # BODY
   while :; do
     local job
-    job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d '{"preset":"default"}' "$url/train" |
+    job=$(curl -sf -X POST "${key_header[@]}" -H 'Content-Type: application/json' -d "$1" "$url/train" |
       sed -E 's/.*"id":"([^"]+)".*/\1/') || return 0
     wait_job "$job"
   done
 }
-wrk_while_training() { # NAME
-  local trainer before
+wrk_while_training() { # NAME [BODY]
+  local trainer before body=${2:-'{"preset":"default"}'}
   before=$(succeeded_jobs)
-  train_back_to_back &
+  train_back_to_back "$body" &
   trainer=$!
   sleep 1 # the first job is running
   run_wrk "$1" -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
@@ -159,6 +159,11 @@ wrk_while_training() { # NAME
 }
 log "POST /predict while training jobs run back to back (training at normal priority, TrainAtLowPriority=false)"
 wrk_while_training single-training-normal
+# scratch and builtin cannot train below request handling (TorchSharp Scalars, see FashionApiOptions.TrainAtLowPriority):
+# outside Development they are refused unless TrainAtLowPriority=false, so this is the cost they would have.
+log "POST /predict while scratch, then builtin, jobs (default preset's settings) run back to back at normal priority"
+wrk_while_training single-training-scratch '{"preset":"default","implementation":"scratch"}'
+wrk_while_training single-training-builtin '{"preset":"default","implementation":"builtin"}'
 
 log "POST /predict/batch: 256 images per request, JSON and multipart PNG"
 curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$work/bodies/batch.json" "$url/predict/batch"
@@ -186,6 +191,11 @@ wait_ready 30
 bench http-load "$url/predict" "$work/bodies/png" 100000
 run_wrk single-low-priority-idle -t2 -c32 -d10s --latency -s bench/post-files.lua "$url/predict" -- image/png "${pngs[@]}"
 wrk_while_training single-training
+# With training at low priority they are refused (400) rather than run above their budget.
+for implementation in scratch builtin; do
+  record "low_priority_${implementation}_status" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "${key_header[@]}" \
+    -H 'Content-Type: application/json' -d "{\"preset\":\"default\",\"implementation\":\"$implementation\"}" "$url/train")"
+done
 stop_server
 
 # Memory under hostile input: a fresh server (persisted model), its RSS once ready, then the test suite's hostile

@@ -63,6 +63,12 @@ public static partial class Report
             training.P99Ms <= 2 * trainingIdle.P99Ms && training.RequestsPerSecond >= 0.8 * trainingIdle.RequestsPerSecond && training.Clean);
         Row($"… the same with training at normal priority (`TrainAtLowPriority=false`), for comparison ({m["single-training-normal_jobs"]} jobs finished in the 10 s), against the first `POST /predict` row (same process, idle)",
             VersusIdle(trainingNormal, single));
+        foreach (string implementation in new[] { "scratch", "builtin" })
+            Row($"… the same while `{implementation}` jobs (the `default` preset's settings) run back to back: they cannot train at low priority, so " +
+                $"outside Development they are refused (`POST /train` with training at low priority answered {m[$"low_priority_{implementation}_status"]}) " +
+                $"unless `TrainAtLowPriority=false`; this is their cost then ({m[$"single-training-{implementation}_jobs"]} jobs finished in the 10 s)",
+                VersusIdle(Wrk.Parse(Path.Combine(resultsDir, $"wrk-single-training-{implementation}.txt")), single),
+                "refused at low priority (400)", m[$"low_priority_{implementation}_status"] == "400");
         Row($"`POST /predict/batch`, JSON `instances` of {BatchSize} images, wrk {batchJson.Options}",
             $"{batchJson.RequestsPerSecond * BatchSize:N0} images/s ({batchJson.RequestsPerSecond:N1} requests/s, p50 {batchJson.P50Ms:F1} ms){batchJson.ErrorNote}");
         Row($"`POST /predict/batch`, multipart `images`, {BatchSize} PNGs, wrk {batchMultipart.Options}",

@@ -38,9 +38,10 @@ public sealed class FashionApiOptions
     public bool TrainOnStartup { get; set; } = true;
 
     /// <summary>Run training below request handling in the OS scheduler (Linux: SCHED_IDLE, else nice 19), so jobs use
-    /// the CPU time that serving leaves over. Applies to <c>fused</c> jobs (both presets) only: <c>scratch</c> and
-    /// <c>builtin</c> pass TorchSharp implicitly converted Scalars, which a garbage collection can free mid-call while a
-    /// low-priority thread sits descheduled, so they run at normal priority.</summary>
+    /// the CPU time that serving leaves over. Only <c>fused</c> jobs (both presets) can: <c>scratch</c> and <c>builtin</c>
+    /// pass TorchSharp implicitly converted Scalars, which a garbage collection can free mid-call while a low-priority
+    /// thread sits descheduled. So with this on, outside Development, <c>scratch</c> and <c>builtin</c> jobs are refused
+    /// (400); in Development they run at normal priority. Off: every job runs at normal priority.</summary>
     public bool TrainAtLowPriority { get; set; } = true;
 
     /// <summary>How many saved versions to keep; older ones are deleted (the active one never is).</summary>
@@ -110,6 +111,10 @@ public sealed class FashionApiOptions
 
     /// <summary>Where Prometheus scrapes the metrics.</summary>
     [Required, RegularExpression("^/.*", ErrorMessage = "MetricsPath must start with '/'.")] public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>When set, metrics are answered only on this port (which the service must also listen on, e.g.
+    /// <c>ASPNETCORE_HTTP_PORTS=8080;9090</c>), so that what publishes the API port never publishes them.</summary>
+    [Range(1, 65535)] public int? MetricsPort { get; set; }
 
     /// <summary>What this instance does with the shared model store: <c>all</c> (train and serve), <c>serve</c> (serve
     /// only, never writes the store, never loads libtorch) or <c>train</c> (the one trainer of a scaled-out setup).</summary>

@@ -40,8 +40,10 @@ public static class Observability
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder routes)
     {
         var options = routes.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FashionApiOptions>>().Value;
-        if (options.MetricsEnabled)
-            routes.MapPrometheusScrapingEndpoint(options.MetricsPath).ExcludeFromDescription();
+        if (!options.MetricsEnabled) return routes;
+        var scraping = routes.MapPrometheusScrapingEndpoint(options.MetricsPath).ExcludeFromDescription();
+        // On its own port, the metrics are answered there only: the public port (and so an Ingress) never serves them.
+        if (options.MetricsPort is { } port) scraping.RequireHost($"*:{port}");
         return routes;
     }
 

@@ -41,6 +41,7 @@ public static class ServiceRegistration
         services.AddHostedService<StoreWritabilityMonitor>();
 
         services.AddSingleton<ActiveModel>();
+        services.AddSingleton<ModelActivation>();
         services.AddHostedService<ActiveModelReloader>();
         services.AddSingleton<ModelPredictor>();
         services.AddSingleton<ImagePreprocessor>();

@@ -1,55 +1,51 @@
 using FashionApi.Hosting;
-using FashionApi.Softmax;
 using Microsoft.Extensions.Options;
 
 namespace FashionApi.Models;
 
 /// <summary>
-/// Keeps this instance serving the model the shared store names as active, whichever process activated it: every
-/// <c>ReloadInterval</c> it reads <c>active.json</c> and switches when it names another version (polling, because
-/// file-system events do not arrive on network file systems). Runs in every role. An instance with Role
-/// <c>serve</c> also loads its first model here, and becomes ready as soon as a trainer has activated one.
+/// Loads this instance's first model, in every role, and keeps it serving the model the shared store names as active,
+/// whichever process activated it: every <c>ReloadInterval</c> it reads <c>active.json</c> and switches when it names
+/// another version (polling, because file-system events do not arrive on network file systems). An instance with Role
+/// <c>serve</c> keeps looking for its first model until a trainer has activated one; the switching itself is
+/// <see cref="ModelActivation"/>'s.
 /// </summary>
 public sealed class ActiveModelReloader(
-    ActiveModel activeModel, ModelStore store, FashionApiMetrics metrics, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
+    ModelActivation activation, ActiveModel activeModel, FashionApiMetrics metrics, IOptions<FashionApiOptions> options, ILogger<ActiveModelReloader> logger)
     : BackgroundService
 {
     string? lastProblem; // the failure last logged, so a version that stays broken is logged once, not every poll
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        bool loadsFirstModel = !options.Value.Role.Trains(); // otherwise the TrainingWorker does, and may train one
+        // A trainer that finds no model trains one, and that activation switches it; a server waits for one.
+        bool waitsForFirstModel = !options.Value.Role.Trains();
+        bool first = true;
         using var timer = new PeriodicTimer(options.Value.ReloadInterval);
         do
         {
             try
             {
-                if (loadsFirstModel && activeModel.Current is null)
+                if (first || (waitsForFirstModel && activeModel.Current is null))
                     FirstModel();
                 else
                     Follow();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Checking the model store for a newly activated model failed; trying again in {Interval}", options.Value.ReloadInterval);
+                logger.LogError(e, first ? "Could not load a saved model from the store; trying again in {Interval}"
+                    : "Checking the model store for a newly activated model failed; trying again in {Interval}", options.Value.ReloadInterval);
             }
+            first = false;
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    void FirstModel()
-    {
-        // Only once a trainer has activated something: a version merely saved (say, a job whose policy did not
-        // promote it) is not for serving. A damaged active version falls back to the newest whole one, as at start-up.
-        if (store.ActiveVersion() is null) return;
-        if (activeModel.LoadSaved() is { } manifest)
-            logger.LogInformation("Model {Version} loaded from the store (test accuracy {Accuracy:P2}); ready to serve",
-                manifest.Version, manifest.Evaluation.TestAccuracy);
-    }
+    void FirstModel() => activation.LoadFirst();
 
     void Follow()
     {
-        var result = activeModel.FollowStore();
+        var result = activation.Follow();
         switch (result.Outcome)
         {
             case StoreFollowOutcome.Switched:

@@ -56,12 +56,8 @@ public static class ModelEndpoints
     static Ok<ModelManifest> GetModel(string version, ModelStore store) =>
         TypedResults.Ok(VersionProblems.Guard(version, store.Manifest));
 
-    static async Task<Ok<ModelManifest>> ActivateModel(string version, ActiveModel active, ILogger<ActiveModel> logger, CancellationToken cancellationToken)
-    {
-        var manifest = await VersionProblems.GuardAsync(version, v => active.ActivateSavedAsync(v, cancellationToken));
-        logger.LogInformation("Model {Version} activated on request", version);
-        return TypedResults.Ok(manifest);
-    }
+    static async Task<Ok<ModelManifest>> ActivateModel(string version, ModelActivation activation, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await VersionProblems.GuardAsync(version, v => activation.ActivateSavedAsync(v, cancellationToken)));
 }
 
 /// <summary>One saved version, as listed by <c>GET /models</c>: what a list of versions shows, so that no client needs

@@ -238,7 +238,7 @@ public sealed class ModelStore
             {
                 manifests.Add(ReadManifest(directory));
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
+            catch (Exception e) when (StoreProblems.IsUnreadable(e))
             {
                 logger.LogWarning("Skipping model directory {Directory}: {Problem}", directory, e.Message);
             }
@@ -256,7 +256,7 @@ public sealed class ModelStore
             var record = File.Exists(ActivePath) ? JsonSerializer.Deserialize<ActiveRecord>(ReadRegularFile(ActivePath), Json) : null;
             return string.IsNullOrEmpty(record?.Version) ? null : record;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (StoreProblems.IsUnreadable(e))
         {
             logger.LogWarning("Ignoring unreadable {Path}: {Problem}", ActivePath, e.Message);
             return null;
@@ -281,7 +281,7 @@ public sealed class ModelStore
             {
                 loaded = Load(version);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
+            catch (Exception e) when (StoreProblems.IsUnreadable(e))
             {
                 logger.LogError("Model {Version} is damaged and was skipped: {Problem}", version, e.Message);
                 continue;

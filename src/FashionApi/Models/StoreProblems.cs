@@ -18,6 +18,11 @@ public static partial class StoreProblems
 {
     public const int NoSpace = 28, ReadOnlyFileSystem = 30, QuotaExceeded = 122;
 
+    /// <summary>Every way reading a version (or <c>active.json</c>) can fail on its files or their medium: missing,
+    /// half-written, damaged, not valid JSON, not readable by this user. The callers that skip such a version test this.</summary>
+    public static bool IsUnreadable(Exception e) =>
+        e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException;
+
     /// <summary>The failures that are about the store's medium rather than a version's content.</summary>
     public static bool IsEnvironmental(Exception e) =>
         e is UnauthorizedAccessException || e is IOException { HResult: ReadOnlyFileSystem or NoSpace or QuotaExceeded };

@@ -26,8 +26,15 @@ public static class OpenInferenceRegistration
             grpc.Interceptors.Add<GrpcRejections>();
         });
         services.AddGrpcReflection();
-        // gRPC's standard health service reports the app's health checks (Status/: serving once a model is loaded).
-        services.AddGrpcHealthChecks(health => health.Services.Map("inference.GRPCInferenceService", _ => true));
+        // gRPC's standard health service: "" is the whole service's readiness (the checks /health/ready runs),
+        // inference.GRPCInferenceService whether inference can be answered (a model is loaded).
+        services.AddGrpcHealthChecks(health =>
+            {
+                health.Services.Clear();
+                health.Services.Map("", check => check.Tags.Contains(Status.StatusEndpoints.ReadyTag));
+                health.Services.Map("inference.GRPCInferenceService", check => check.Name == ModelLoadedHealthCheck.Name);
+            })
+            .AddCheck<ModelLoadedHealthCheck>(ModelLoadedHealthCheck.Name);
 
         // The protocol's clients read a refusal's message from "error": every problem on /v2 carries one, whoever
         // wrote it (these endpoints, routing, Kestrel's limits, the rate limiter).

@@ -11,8 +11,16 @@ public sealed record Evaluation(double TestAccuracy, IReadOnlyDictionary<string,
 public sealed record TrainingResult(
     ModelWeights Weights, Hyperparameters Hyperparameters, IReadOnlyList<EpochMetrics> History, Evaluation Evaluation, double Seconds);
 
-/// <summary>Where a running job is: epochs and batches are counted from 1.</summary>
-public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch, EpochMetrics? CompletedEpoch)
+/// <summary>Where a training is: epochs and batches are counted from 1 (0 before the first batch). The trainer reports
+/// it, and the API shows the last report as a job's <c>progress</c>. <c>CompletedEpoch</c> is the epoch that this
+/// batch completed, if any: reported once, then part of the job's history, so not shown with the progress.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch,
+    [property: System.Text.Json.Serialization.JsonIgnore] EpochMetrics? CompletedEpoch = null)
 {
-    public double Percent => 100.0 * ((Epoch - 1) * BatchesPerEpoch + Batch) / (Epochs * (double)BatchesPerEpoch);
+    /// <summary>The share of all batches done, to one decimal.</summary>
+    public double Percent => BatchesPerEpoch == 0 ? 0 :
+        Math.Round(100.0 * ((Epoch - 1) * BatchesPerEpoch + Batch) / (Epochs * (double)BatchesPerEpoch), 1);
+
+    /// <summary>Before the first batch.</summary>
+    public static TrainingProgress NotStarted(int epochs) => new(0, epochs, 0, 0);
 }

@@ -65,5 +65,5 @@ public static class StatusEndpoints
 /// <summary>GET /status. <c>Role</c> says what this instance does: all, serve or train; <c>ServingSince</c> when this
 /// instance switched to the model it serves (replicas switch a moment after the trainer activates one).</summary>
 public sealed record ServiceStatus(InstanceRole Role, bool ModelReady, string? ModelVersion, DateTimeOffset? ServingSince, double? TestAccuracy, RunningJob? Training);
-public sealed record RunningJob(string Id, JobProgress Progress);
+public sealed record RunningJob(string Id, TrainingProgress Progress);
 public sealed record Health(string Status, string Detail);

@@ -41,17 +41,34 @@ public static class TrainingEndpoints
         return train;
     }
 
+    /// <summary>Training must not cost serving more than its budget: with <c>TrainAtLowPriority</c> on, a job runs below
+    /// request handling, which only <c>fused</c> can (see <see cref="ISoftmaxImplementation.SafeAtLowPriority"/>).
+    /// Outside Development the others are refused rather than run at normal priority for up to <c>MaxJobDuration</c>;
+    /// an operator who accepts that cost sets <c>TrainAtLowPriority=false</c>.</summary>
+    static void RefuseWhatCannotTrainBelowServing(Implementation implementation, FashionApiOptions options, IHostEnvironment environment)
+    {
+        if (!options.TrainAtLowPriority || ISoftmaxImplementation.SafeAtLowPriority(implementation) || environment.IsDevelopment()) return;
+        string name = CamelCaseEnumConverter.Name(implementation);
+        throw new RequestRejectedException(RejectionReason.InvalidHyperparameters,
+            $"'{name}' jobs cannot train below request handling, so this service does not run them: use 'fused' (the presets' " +
+            "implementation; all three give the same weights), or set TrainAtLowPriority=false to accept their cost to serving.")
+        {
+            Errors = new Dictionary<string, string[]> { ["implementation"] = [$"'{name}' cannot train at low priority here; use 'fused'."] },
+        };
+    }
+
     static Ok<List<TrainingJobSnapshot>> ListJobs(TrainingJobQueue queue) =>
         TypedResults.Ok(queue.List().Select(j => j.Snapshot()).ToList());
 
     static Ok<TrainingJobSnapshot> GetJob(string id, TrainingJobQueue queue) => TypedResults.Ok(Find(queue, id).Snapshot());
 
-    static Accepted<TrainingJobSnapshot> StartJob(TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options)
+    static Accepted<TrainingJobSnapshot> StartJob(TrainRequest? request, TrainingJobQueue queue, IOptions<FashionApiOptions> options, IHostEnvironment environment)
     {
         request ??= new TrainRequest();
         var (hyperparameters, errors) = request.Resolve();
         if (hyperparameters is null)
             throw new RequestRejectedException(RejectionReason.InvalidHyperparameters, "The training request has invalid values.") { Errors = errors };
+        RefuseWhatCannotTrainBelowServing(hyperparameters.Implementation, options.Value, environment);
         var job = queue.TryEnqueue(hyperparameters, request.Preset?.ToLowerInvariant() ?? "default", request.Activate ?? ActivationPolicy.Always)
                   ?? throw new RequestRejectedException(RejectionReason.TrainingQueueFull,
                       $"{options.Value.MaxQueuedJobs} training jobs are already waiting, the most allowed (MaxQueuedJobs). " +

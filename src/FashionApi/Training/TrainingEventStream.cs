@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using FashionApi.Softmax;
 
 namespace FashionApi.Training;
 
@@ -93,4 +94,4 @@ public static class TrainingEventStream
 public sealed record KeepAliveEvent(TrainingJobStatus Status);
 
 /// <summary>The <c>progress</c> event: where a running job is.</summary>
-public sealed record ProgressEvent(TrainingJobStatus Status, JobProgress Progress);
+public sealed record ProgressEvent(TrainingJobStatus Status, TrainingProgress Progress);

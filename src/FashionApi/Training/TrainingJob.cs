@@ -30,10 +30,7 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     {
         lock (sync)
         {
-            var p = progress;
-            return new TrainingJobSnapshot(Id, status, Preset, Hyperparameters,
-                new JobProgress(p?.Epoch ?? 0, Hyperparameters.Epochs, p?.Batch ?? 0, p?.BatchesPerEpoch ?? 0,
-                    status == TrainingJobStatus.Succeeded ? 100 : Math.Round(p?.Percent ?? 0, 1)),
+            return new TrainingJobSnapshot(Id, status, Preset, Hyperparameters, progress ?? TrainingProgress.NotStarted(Hyperparameters.Epochs),
                 history.ToList(), CreatedAt, startedAt, finishedAt, error, modelVersion, testAccuracy,
                 Activation, activationDecision?.Activate, activationDecision?.Reason);
         }
@@ -142,16 +139,13 @@ public sealed class TrainingJob(string id, string? preset, Hyperparameters hyper
     }
 }
 
-/// <summary>Where a job is: epoch and batch counted from 1, percent of all minibatches done.</summary>
-public sealed record JobProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch, double Percent);
-
 /// <summary>A training job as the API shows it.</summary>
 public sealed record TrainingJobSnapshot(
     string Id,
     TrainingJobStatus Status,
     string? Preset,
     Hyperparameters Hyperparameters,
-    JobProgress Progress,
+    TrainingProgress Progress,
     IReadOnlyList<EpochMetrics> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,

@@ -8,14 +8,16 @@ using Microsoft.Extensions.Options;
 namespace FashionApi.Training;
 
 /// <summary>
-/// The background half of the service. At start-up it loads the saved active model (or queues a first training with
-/// the <c>default</c> preset when there is none and <c>TrainOnStartup</c> is on); then it runs queued jobs one at a
-/// time. A job's model becomes active only once it is saved whole; a failed or cancelled job changes nothing.
+/// The background half of the service: it runs queued jobs one at a time, each as train, save, promote, report. At
+/// start-up, once the first model has been looked for (<see cref="ModelActivation.LoadFirst"/>), it queues a first
+/// training with the <c>default</c> preset when there is none and <c>TrainOnStartup</c> is on. A job's model serves
+/// only once it is saved whole and its policy promotes it; a failed or cancelled job changes nothing.
 /// </summary>
 public sealed class TrainingWorker(
     TrainingJobQueue queue,
     DatasetProvider datasets,
     ModelStore store,
+    ModelActivation activation,
     ActiveModel activeModel,
     IOptions<FashionApiOptions> options,
     FashionApiMetrics metrics,
@@ -33,7 +35,7 @@ public sealed class TrainingWorker(
 
     void Run(CancellationToken stoppingToken)
     {
-        LoadSavedModelOrQueueFirstTraining();
+        QueueFirstTrainingWhenThereIsNoModel(stoppingToken);
         if (options.Value.TrainAtLowPriority)
         {
             lowPriority = new LowPriorityThread();
@@ -70,7 +72,7 @@ public sealed class TrainingWorker(
 
     bool RunsAtLowPriority(Hyperparameters hp) => lowPriority is not null && ISoftmaxImplementation.SafeAtLowPriority(hp.Implementation);
 
-    void LoadSavedModelOrQueueFirstTraining()
+    void QueueFirstTrainingWhenThereIsNoModel(CancellationToken stoppingToken)
     {
         try
         {
@@ -80,20 +82,8 @@ public sealed class TrainingWorker(
         {
             logger.LogWarning("Could not look for leftovers of interrupted saves in {Directory}: {Problem}", store.Root, e.Message);
         }
-        try
-        {
-            if (activeModel.LoadSaved() is { } manifest)
-            {
-                logger.LogInformation("Model {Version} loaded from {Directory} (test accuracy {Accuracy:P2})",
-                    manifest.Version, store.Root, manifest.Evaluation.TestAccuracy);
-                return;
-            }
-        }
-        catch (Exception e)
-        {
-            // An unreadable model directory must not stop the service: it runs without a model (503s say so).
-            logger.LogError(e, "Could not load a saved model from {Directory}", store.Root);
-        }
+        activation.FirstLoadAttempted.Wait(stoppingToken); // an unreadable store is logged there; this instance then trains
+        if (activeModel.Current is not null) return;
 
         if (options.Value.TrainOnStartup)
         {
@@ -113,31 +103,7 @@ public sealed class TrainingWorker(
         trainingData?.Dispose();
     }
 
-    /// <summary>Applies the job's activation policy against the model active in the store, holding the store's lock so
-    /// that no other process activates one between the comparison and the switch.</summary>
-    ActivationDecision Promote(ActivationPolicy policy, ModelManifest manifest, ModelWeights weights)
-    {
-        using var writing = store.LockForWriting($"decide whether to activate model {manifest.Version}");
-        var decision = ActivationDecision.For(policy, manifest.Evaluation.TestAccuracy, ActiveInStore());
-        if (decision.Activate) activeModel.Activate(manifest, weights);
-        return decision;
-    }
-
-    /// <summary>The version <c>active.json</c> names and its test accuracy; null when there is none or it cannot be read
-    /// (a model that cannot be served is no model to beat).</summary>
-    (string Version, double Accuracy)? ActiveInStore()
-    {
-        if (store.ActiveVersion() is not { } version) return null;
-        try
-        {
-            return (version, store.Manifest(version).Evaluation.TestAccuracy);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
+    /// <summary>One job, as TorchSharp's MNIST example reads: train, save, promote, report.</summary>
     void RunJob(TrainingJob job, CancellationToken stoppingToken)
     {
         if (!job.TryStart()) return; // cancelled while queued
@@ -145,58 +111,87 @@ public sealed class TrainingWorker(
         metrics.TrainingStarted();
         using var timeLimit = new CancellationTokenSource();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, timeLimit.Token);
-        var hp = job.Hyperparameters;
-        var maxDuration = options.Value.MaxJobDuration;
         try
         {
             var data = trainingData ??= new TrainingData(datasets.GetAsync(cancellation.Token).GetAwaiter().GetResult());
-            timeLimit.CancelAfter(maxDuration); // the training itself, not a first download of the dataset
-            logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
-                job.Id, CamelCaseEnumConverter.Name(hp.Implementation), CamelCaseEnumConverter.Name(hp.Optimizer), hp.Epochs, hp.LearningRate, hp.BatchSize);
-            var result = Train(data, hp, progress =>
-            {
-                job.Report(progress);
-                if (progress.CompletedEpoch is not { } e) return;
-                metrics.EpochCompleted(e);
-                logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
-                    job.Id, e.Epoch, hp.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
-            }, cancellation.Token);
+            timeLimit.CancelAfter(options.Value.MaxJobDuration); // the training itself, not a first download of the dataset
+            Started(job);
+
+            var result = Train(data, job.Hyperparameters, progress => Report(job, progress), cancellation.Token);
 
             // From here on the job can no longer be cancelled: a cancel that came in time wins, later ones get a 409.
             if (!job.TryBeginCommit())
                 throw new OperationCanceledException(cancellation.Token);
             var manifest = store.Save(result, data.Dataset.ContentSha256, job.Id, job.Preset, job.Activation);
-            var decision = Promote(job.Activation, manifest, result.Weights);
-            job.Succeed(manifest.Version, result.Evaluation.TestAccuracy, decision);
-            if (decision.Activate)
-                logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
-                    job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
-            else
-                logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} saved, not activated: {Reason}",
-                    job.Id, result.Seconds, manifest.Version, decision.Reason);
-            metrics.TrainingFinished(TrainingJobStatus.Succeeded);
-            activeModel.PruneOldVersions();
+            var decision = activation.Promote(manifest, result.Weights, job.Activation);
+
+            Succeeded(job, result, manifest, decision);
         }
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !job.Cancellation.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
-            job.Fail($"Stopped after running for {maxDuration}, the longest a job may run (MaxJobDuration); the previous model keeps serving. " +
-                     "Use fewer epochs or a larger batchSize" +
-                     (RunsAtLowPriority(hp) ? ", or train when the service is less busy: training gives way to requests." : "."));
-            logger.LogWarning("Job {Job} stopped at its time limit of {Limit}; model {Version} keeps serving", job.Id, maxDuration,
-                activeModel.Current?.Manifest.Version ?? "(none)");
-            metrics.TrainingFinished(TrainingJobStatus.Failed);
+            TimedOut(job);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            job.MarkCancelled();
-            metrics.TrainingFinished(TrainingJobStatus.Cancelled);
-            logger.LogInformation("Job {Job} cancelled; model {Version} keeps serving", job.Id, activeModel.Current?.Manifest.Version ?? "(none)");
+            Cancelled(job);
         }
         catch (Exception e)
         {
-            job.Fail(StoreProblems.WithoutPaths(e.Message)); // clients read it: no absolute paths of this machine
-            metrics.TrainingFinished(TrainingJobStatus.Failed);
-            logger.LogError(e, "Job {Job} failed; model {Version} keeps serving", job.Id, activeModel.Current?.Manifest.Version ?? "(none)");
+            Failed(job, e);
         }
     }
+
+    void Started(TrainingJob job)
+    {
+        var hp = job.Hyperparameters;
+        logger.LogInformation("Training job {Job} started: {Implementation}, {Optimizer}, {Epochs} epochs, lr {LearningRate}, batch {BatchSize}",
+            job.Id, CamelCaseEnumConverter.Name(hp.Implementation), CamelCaseEnumConverter.Name(hp.Optimizer), hp.Epochs, hp.LearningRate, hp.BatchSize);
+    }
+
+    void Report(TrainingJob job, TrainingProgress progress)
+    {
+        job.Report(progress);
+        if (progress.CompletedEpoch is not { } e) return;
+        metrics.EpochCompleted(e);
+        logger.LogInformation("Job {Job} epoch {Epoch}/{Epochs}: loss {Loss:F4}, train acc {Train:F4}, test acc {Test:F4} ({Seconds:F2} s)",
+            job.Id, e.Epoch, progress.Epochs, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.Seconds);
+    }
+
+    void Succeeded(TrainingJob job, TrainingResult result, ModelManifest manifest, ActivationDecision decision)
+    {
+        job.Succeed(manifest.Version, result.Evaluation.TestAccuracy, decision);
+        if (decision.Activate)
+            logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} is active (test accuracy {Accuracy:P2})",
+                job.Id, result.Seconds, manifest.Version, result.Evaluation.TestAccuracy);
+        else
+            logger.LogInformation("Job {Job} succeeded in {Seconds:F2} s: model {Version} saved, not activated: {Reason}",
+                job.Id, result.Seconds, manifest.Version, decision.Reason);
+        metrics.TrainingFinished(TrainingJobStatus.Succeeded);
+    }
+
+    void TimedOut(TrainingJob job)
+    {
+        var maxDuration = options.Value.MaxJobDuration;
+        job.Fail($"Stopped after running for {maxDuration}, the longest a job may run (MaxJobDuration); the previous model keeps serving. " +
+                 "Use fewer epochs or a larger batchSize" +
+                 (RunsAtLowPriority(job.Hyperparameters) ? ", or train when the service is less busy: training gives way to requests." : "."));
+        logger.LogWarning("Job {Job} stopped at its time limit of {Limit}; model {Version} keeps serving", job.Id, maxDuration, Serving);
+        metrics.TrainingFinished(TrainingJobStatus.Failed);
+    }
+
+    void Cancelled(TrainingJob job)
+    {
+        job.MarkCancelled();
+        metrics.TrainingFinished(TrainingJobStatus.Cancelled);
+        logger.LogInformation("Job {Job} cancelled; model {Version} keeps serving", job.Id, Serving);
+    }
+
+    void Failed(TrainingJob job, Exception e)
+    {
+        job.Fail(StoreProblems.WithoutPaths(e.Message)); // clients read it: no absolute paths of this machine
+        metrics.TrainingFinished(TrainingJobStatus.Failed);
+        logger.LogError(e, "Job {Job} failed; model {Version} keeps serving", job.Id, Serving);
+    }
+
+    string Serving => activeModel.Current?.Manifest.Version ?? "(none)";
 }

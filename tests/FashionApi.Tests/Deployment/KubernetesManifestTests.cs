@@ -39,9 +39,11 @@ public class KubernetesManifestTests
         foreach (var deployment in Deployments)
         {
             var container = Container(deployment);
+            // REST and gRPC as the image serves them, and the metrics port, which alone serves /metrics.
             var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Text(p, "name"), p => Text(p, "containerPort"));
-            Assert.Equal(new Dictionary<string, string> { ["http"] = imagePort, ["grpc"] = grpcPort }, ports);
-            var port = Sequence(container, "ports").Cast<YamlMappingNode>().Single(p => Text(p, "name") == "http");
+            Assert.Equal(new Dictionary<string, string> { ["http"] = imagePort, ["grpc"] = grpcPort, ["metrics"] = Env(container)["FashionApi__MetricsPort"] }, ports);
+            Assert.EndsWith($":{ports["metrics"]}", Env(container)["Kestrel__Endpoints__Metrics__Url"]);
+            var port = HttpPort(container);
             foreach (string probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
             {
                 Assert.Equal(Text(port, "name"), Text(container, probe, "httpGet", "port"));
@@ -57,7 +59,7 @@ public class KubernetesManifestTests
     [Fact]
     public void Every_FashionApi_variable_names_a_real_option_with_a_valid_value()
     {
-        var secret = manifests.Get("Secret", "fashionapi-api-key");
+        var secret = manifests.Generated("Secret", "fashionapi-api-key");
         foreach (var deployment in Deployments)
         {
             var settings = new Dictionary<string, string?>();
@@ -65,24 +67,27 @@ public class KubernetesManifestTests
             {
                 string name = Text(variable, "name");
                 if (!name.StartsWith("FashionApi__")) continue;
-                string option = name["FashionApi__".Length..];
+                string key = name["FashionApi__".Length..];
+                string option = key.Split("__")[0]; // TrustedProxies__0: an array's first entry
                 Assert.True(typeof(FashionApiOptions).GetProperty(option) is not null, $"{name} names no option of FashionApiOptions");
-                settings[$"FashionApi:{option}"] = Find(variable, "value") is { } value
+                settings[$"FashionApi:{key.Replace("__", ":")}"] = Find(variable, "value") is { } value
                     ? Text(value)
-                    : Map(secret, "stringData")[Text(variable, "valueFrom", "secretKeyRef", "key")];
+                    : System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Map(secret, "data")[Text(variable, "valueFrom", "secretKeyRef", "key")]));
             }
             var options = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
                 .GetSection(FashionApiOptions.Section).Get<FashionApiOptions>(o => o.ErrorOnUnknownConfiguration = true)!;
             var errors = new List<ValidationResult>();
             Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true),
                 $"{Text(deployment, "metadata", "name")}: {string.Join("; ", errors.Select(e => e.ErrorMessage))}");
+            var rules = new FashionApiOptions.SettingRules().Validate(null, options);
+            Assert.True(rules.Succeeded, $"{Text(deployment, "metadata", "name")}: {rules.FailureMessage}");
         }
     }
 
     [Fact]
     public void Roles_images_and_Dockerfile_targets_agree()
     {
-        var images = Sequence(manifests.Kustomization, "images").Select(i => Text(i, "name")).ToList();
+        var images = Sequence(manifests.Kustomization, "images").ToDictionary(i => Text(i, "name"), i => $"{Text(i, "newName")}:{Text(i, "newTag")}");
         var expected = new Dictionary<string, (string Image, string Stage, InstanceRole Role)>
         {
             [Serve] = ("fashionapi-serve", "serve", InstanceRole.Serve),
@@ -91,8 +96,7 @@ public class KubernetesManifestTests
         foreach (var (name, (image, stage, role)) in expected)
         {
             var container = Container(manifests.Get("Deployment", name));
-            Assert.Equal(image, Text(container, "image"));
-            Assert.Contains(image, images);
+            Assert.Equal(images[image], Text(container, "image")); // the name the manifests use, set by kustomize's images:
             Assert.Contains(stage, dockerfile.StageNames);
             Assert.Equal(role.ToString(), Env(container)["FashionApi__Role"], ignoreCase: true);
             // The image's own role, where it sets one, is the same.
@@ -145,7 +149,7 @@ public class KubernetesManifestTests
     {
         var serve = manifests.Get("Deployment", Serve);
         var trainer = manifests.Get("Deployment", Trainer);
-        Assert.Equal("3", Text(serve, "spec", "replicas"));
+        Assert.Null(Find(serve, "spec", "replicas")); // the HPA's to set: a value here would reset it on every apply
         Assert.Equal("1", Text(trainer, "spec", "replicas"));
         Assert.Equal("Recreate", Text(trainer, "spec", "strategy", "type"));
 
@@ -164,8 +168,8 @@ public class KubernetesManifestTests
             AssertSelects(Map(service, "spec", "selector"), pods);
             Assert.False(Map(manifests.Get("Deployment", name == Serve ? Trainer : Serve), "spec", "template", "metadata", "labels")
                 .All(label => Map(service, "spec", "selector").TryGetValue(label.Key, out var v) && v == label.Value), $"Service {name} also selects the other pods");
-            // Every container port, REST and gRPC, reachable through the Service by its name.
-            var portNames = Sequence(Container(deployment), "ports").Select(p => Text(p, "name")).Order();
+            // REST and gRPC reachable through the Service by name; the metrics port is scraped from the pods, in-cluster.
+            var portNames = Sequence(Container(deployment), "ports").Select(p => Text(p, "name")).Where(n => n != "metrics").Order();
             Assert.Equal(portNames, Sequence(service, "spec", "ports").Select(p => Text(p, "targetPort")).Order());
         }
     }
@@ -197,9 +201,13 @@ public class KubernetesManifestTests
     {
         var key = Assert.Single(Sequence(Container(manifests.Get("Deployment", Trainer)), "env"), v => Text(v, "name") == "FashionApi__ApiKey");
         string secretName = Text(key, "valueFrom", "secretKeyRef", "name");
-        Assert.Contains(Text(key, "valueFrom", "secretKeyRef", "key"), Map(manifests.Get("Secret", secretName), "stringData").Keys);
+        var data = Map(manifests.Get("Secret", secretName), "data");
+        Assert.Equal(KubernetesManifests.RenderedKey, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data[Text(key, "valueFrom", "secretKeyRef", "key")])));
         Assert.Null(Find(key, "value"));
     }
+
+    static YamlMappingNode HttpPort(YamlMappingNode container) =>
+        Assert.IsType<YamlMappingNode>(Assert.Single(Sequence(container, "ports"), p => Text(p, "name") == "http"));
 
     static Dictionary<string, string> Env(YamlMappingNode container) =>
         Sequence(container, "env").Where(v => Find(v, "value") is not null).ToDictionary(v => Text(v, "name"), v => Text(v, "value"));

@@ -62,13 +62,19 @@ public sealed class FashionApiFactory : WebApplicationFactory<Program>
 
     /// <summary>Serves over real Kestrel on a free loopback port instead of the in-memory transport, for tests of what
     /// only a real HTTP server does (chunked framing, its body size limits); returns the address.</summary>
-    public Uri StartKestrel()
+    /// <param name="alsoListenOn">Further loopback ports to listen on (say, a metrics port).</param>
+    public Uri StartKestrel(params int[] alsoListenOn)
     {
         // An explicit loopback endpoint on port 0 (UseKestrel(0) instead rewrites the server's address list, which
         // once failed in the full suite with "cannot be modified after the server has started").
-        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        UseKestrel(kestrel =>
+        {
+            kestrel.Listen(System.Net.IPAddress.Loopback, 0);
+            foreach (int port in alsoListenOn) kestrel.Listen(System.Net.IPAddress.Loopback, port);
+        });
         StartServer();
-        string address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => !alsoListenOn.Any(port => a.EndsWith($":{port}")));
         return new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
     }
 

@@ -287,20 +287,21 @@ public class ModelStoreTests : IDisposable
             var store = TestStores.Create(root.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
             var old = SaveSeed(store);
             SaveSeed(store); // active, newest: the old one is the prune's to delete
-            var active = new ActiveModel(store, metrics);
+            var activation = new ModelActivation(store, new ActiveModel(metrics), metrics,
+                Microsoft.Extensions.Options.Options.Create(new FashionApiOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelActivation>.Instance);
             // Another store object on the same directory competes through the lock file, as another process would.
             var pruner = TestStores.Create(root.Path, keepVersions: 1, pruneGracePeriod: TimeSpan.Zero);
 
-            var activation = Task.Run(async () =>
+            var activating = Task.Run(async () =>
             {
-                try { return (await active.ActivateSavedAsync(old.Version, CancellationToken.None)).Version; }
+                try { return (await activation.ActivateSavedAsync(old.Version, CancellationToken.None)).Version; }
                 catch (FileNotFoundException) { return null; } // the prune won: a clean 404, nothing changed
             });
-            await Task.WhenAll(activation, Task.Run(pruner.Prune));
+            await Task.WhenAll(activating, Task.Run(pruner.Prune));
 
             string recorded = store.ActiveVersion()!;
             Assert.Equal(recorded, store.Load(recorded).Manifest.Version); // whatever won, active.json names a whole version
-            if (await activation is { } activated) Assert.Equal(activated, recorded);
+            if (await activating is { } activated) Assert.Equal(activated, recorded);
         }
     }
 

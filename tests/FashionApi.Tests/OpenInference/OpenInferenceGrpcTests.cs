@@ -197,6 +197,26 @@ public class OpenInferenceGrpcTests(FashionApiFactory factory) : IClassFixture<F
     }
 
     [Fact]
+    public async Task A_trainer_without_a_model_is_serving_as_a_whole_but_its_inference_service_is_not()
+    {
+        using var trainer = new FashionApiFactory(seedModel: false, new() { ["FashionApi:Role"] = "train" });
+        trainer.CreateClient();
+        using var channel = GrpcChannel.ForAddress(trainer.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = trainer.Server.CreateHandler() });
+        var health = new Health.HealthClient(channel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status); // ready to train
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing,
+            (await health.CheckAsync(new HealthCheckRequest { Service = "inference.GRPCInferenceService" })).Status);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        Assert.False((await client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        Assert.False((await client.ModelReadyAsync(new ModelReadyRequest { Name = "fashion-mnist" })).Ready);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.ModelInferAsync(new ModelInferRequest
+        {
+            ModelName = "fashion-mnist", Inputs = { Input("pixels", "UINT8", 1, 784) }, RawInputContents = { ByteString.CopyFrom(new byte[784]) },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task A_separate_http2_endpoint_from_kestrels_endpoints_section_serves_grpc_beside_rest()
     {
         int http = FashionApiFactory.FreePort(), grpc = FashionApiFactory.FreePort();

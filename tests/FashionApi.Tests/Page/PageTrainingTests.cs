@@ -151,7 +151,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await page.Locator("#cancel").ClickAsync();
         await Expect(page.Locator("#job-status")).ToContainTextAsync(new Regex(@"cancelled while running, after \d+ of 500 epochs; the model that was serving still serves\."));
         await Expect(page.Locator("#cancel")).ToBeDisabledAsync();
-        await ForBothWidthsAsync(page, "train", "train");
+        await ForBothWidthsAsync(page, "train", "train-jobs");
 
         // Models: one request lists everything (no request per version), each compared with the active one.
         var versionRequests = new List<string>();
@@ -207,7 +207,7 @@ public class PageTrainingTests(GuardedPageFixture fixture) : IClassFixture<Guard
         await Expect(page.Locator("#model-line")).ToContainTextAsync(fixture.Factory.SeedVersion!);
         await Expect(page.Locator("#weights canvas")).ToHaveCountAsync(10);
         Assert.Empty(versionRequests);
-        await ForBothWidthsAsync(page, "models", "models");
+        await ForBothWidthsAsync(page, "models", "models-versions");
 
         // Only the refused keys' 401s may show in the console (the browser logs failed requests itself).
         Assert.All(errors, e => Assert.Matches(new Regex("status of 401"), e));

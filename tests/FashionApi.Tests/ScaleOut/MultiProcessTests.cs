@@ -149,9 +149,10 @@ public sealed partial class MultiProcessTests : IDisposable
             Assert.True(job.GetProperty("status").GetString() == "succeeded", $"job {id} on {trainer.Name}: {job}\n{Logs}");
         }
 
-        // A job's prune runs just after the job reports success: wait for all six before looking at the store.
-        await WaitForAsync(() => Task.FromResult(trainers.Sum(t => t.Output.Count(l => l.Contains("Model store lock released after prune"))) >= jobs.Count),
-            JobTimeout, "every job's prune to finish");
+        // A job's prune runs in the hold that promotes its model, released just before the job reports success; the
+        // processes' output may lag: wait for all six releases before looking at the store.
+        await WaitForAsync(() => Task.FromResult(trainers.Sum(t => t.Output.Count(l => l.Contains("Model store lock released after decide whether to activate"))) >= jobs.Count),
+            JobTimeout, "every job's promotion and prune to finish");
 
         // Every write held the lock, and no two holds overlapped (times logged by each process on the same clock).
         var holds = trainers.SelectMany(t => LockHolds(t)).OrderBy(h => h.Taken).ToList();

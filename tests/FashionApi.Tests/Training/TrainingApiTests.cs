@@ -32,7 +32,8 @@ public class TrainingApiTests
     [Fact]
     public async Task A_full_training_job_through_http_switches_the_model_and_the_old_one_can_be_reactivated()
     {
-        using var factory = new FashionApiFactory();
+        // builtin runs only at normal priority, which outside Development the operator must accept.
+        using var factory = new FashionApiFactory(seedModel: true, new() { ["FashionApi:TrainAtLowPriority"] = "false" });
         var client = await factory.CreateReadyClientAsync();
         string before = await ActiveVersionAsync(client);
         Assert.Equal(factory.SeedVersion, before);
