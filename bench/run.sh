@@ -65,6 +65,8 @@ machine_busy_start=$(busy_ticks) own_start=$(own_ticks) elapsed_start=$(now_ms)
 
 log "in-process: training (warm-up + 5 runs per preset) and SoftmaxClassifier throughput"
 bench inprocess "$dataset" "$measurements"
+log "product photos: accuracy of every kind (1,000 test images each) and the time to prepare a 1-megapixel JPEG"
+bench photos "$dataset" 1000 "$measurements" >"$results/photos.md"
 bench prepare "$dataset" "$work/bodies"
 pngs=("$work"/bodies/png/*.png)
 

@@ -18,6 +18,8 @@ using SixLabors.ImageSharp.PixelFormats;
 //   grpc-load ADDRESS DATASET_DIR SECONDS CALLS MEASUREMENTS  Open Inference Protocol ModelInfer, 256 UINT8 images as raw contents,
 //                                       CALLS at a time on one HTTP/2 connection for SECONDS; appends grpc_infer_* readings
 //   report    RESULTS_DIR               the markdown table, from measurements.txt and wrk-*.txt
+//   photos    DATASET_DIR COUNT [MEASUREMENTS|- [SAVE_DIR]] accuracy on COUNT test images as product photos of every
+//                                   kind, and the time to prepare a 1-megapixel JPEG (PhotoAccuracy.cs)
 //   ceiling   URL                       serves a no-work POST /predict at URL until stopped (the HTTP ceiling)
 //   train     DATASET_DIR REQUEST [RUNS] trains a POST /train body (JSON) RUNS times (default 1), printing each epoch
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -37,6 +39,9 @@ switch (args)
         return 0;
     case ["hostile", var url, var dataset, var passes]:
         return await Hostile(url, FashionMnist.Load(dataset).Test, int.Parse(passes));
+    case ["photos", var dataset, var count, .. var rest]:
+        PhotoAccuracy.Run(FashionMnist.Load(dataset), int.Parse(count), rest is [var path, ..] && path != "-" ? path : null, rest is [_, var save] ? save : null);
+        return 0;
     case ["ceiling", var url]:
         return await Ceiling.RunAsync(url);
     case ["grpc-load", var address, var dataset, var seconds, var calls, var measurements]:

@@ -39,7 +39,7 @@ static class GrpcTensors
                 });
             }
         }
-        var outputs = request.Outputs.Count > 0 ? request.Outputs.Select(o => OutputNames.Parse(o.Name)).ToList() : OutputNames.All.ToList();
+        var outputs = request.Outputs.Count > 0 ? OutputNames.ParseRequested(request.Outputs.Select(o => o.Name)) : OutputNames.All.ToList();
         string? invert = request.Parameters.TryGetValue("invert", out var parameter)
             ? parameter.ParameterChoiceCase switch
             {

@@ -45,6 +45,22 @@ public static class OutputNames
         _ => TensorDatatype.Bytes,
     };
 
+    /// <summary>Reads the outputs a request names, in its order. Each may be named once: the answer's size must follow
+    /// from the inputs, not from how often a client repeats a name.</summary>
+    public static List<OutputName> ParseRequested(IEnumerable<string?> names)
+    {
+        var outputs = new List<OutputName>(All.Count);
+        foreach (var name in names)
+        {
+            var output = Parse(name);
+            if (outputs.Contains(output))
+                throw new Hosting.RequestRejectedException(Hosting.RejectionReason.InvalidTensor,
+                    $"The request names output '{name}' more than once; name each output at most once.");
+            outputs.Add(output);
+        }
+        return outputs;
+    }
+
     /// <summary>Reads a requested output's name.</summary>
     public static OutputName Parse(string? name) =>
         All.FirstOrDefault(o => o.Name() == name) is var output && output.Name() == name

@@ -54,7 +54,7 @@ public static class RestInferenceParser
 
         bool allBinary = Bool(json.Parameters, "binary_data_output", "the request") ?? false;
         var outputs = json.Outputs is { Count: > 0 } asked
-            ? asked.Select(o => OutputNames.Parse(o?.Name)).ToList()
+            ? OutputNames.ParseRequested(asked.Select(o => o?.Name))
             : OutputNames.All.ToList();
         var binaryOutputs = json.Outputs is { Count: > 0 }
             ? json.Outputs.Select(o => Bool(o!.Parameters, "binary_data", $"output '{o.Name}'") ?? allBinary).ToList()

@@ -26,17 +26,11 @@ public static class InvertModes
     };
 }
 
-/// <summary>What was done to an uploaded image to make it a 28×28 Fashion-MNIST-like input.</summary>
-public sealed record PreprocessingReport(string Format, int OriginalWidth, int OriginalHeight, bool ConvertedToGrayscale, bool Resized, bool Inverted);
-
-/// <summary>A decoded image as the model sees it (784 bytes, light garment on black) and how it got there.</summary>
-public sealed record PreparedImage(byte[] Pixels, PreprocessingReport Preprocessing);
-
 /// <summary>
-/// Turns an uploaded image into the model's input. A 28×28 grayscale image is used pixel for pixel, exactly like the
-/// dataset. Anything else is converted to grayscale, trimmed to the garment and fitted into 28×28 keeping its aspect
-/// ratio, centred on black.
-/// A light background (the border brighter than mid-grey) is inverted, since the dataset has light garments on black.
+/// Turns an uploaded image into the model's input: the one entry point every endpoint that takes an image goes
+/// through. A 28×28 image is used pixel for pixel, exactly like the dataset (negated when its border is brighter than
+/// mid-grey, since the dataset has light garments on black). Anything else is a photo: converted to grayscale and
+/// made dataset-like by <see cref="GarmentPhoto"/>.
 /// </summary>
 public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, FashionApiMetrics metrics, ILogger<ImagePreprocessor> logger)
 {
@@ -133,49 +127,23 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, Fashi
 
     static PreparedImage Prepare(Image<L8> image, InvertMode invert, PreprocessingSource source)
     {
-        bool inverted = invert switch
+        if (image.Width == Side && image.Height == Side)
         {
-            InvertMode.True => true,
-            InvertMode.False => false,
-            _ => BorderMean(image) > 127,
-        };
-        if (inverted) image.Mutate(x => x.Invert());
-        bool resized = image.Width != Side || image.Height != Side;
-        if (resized)
-        {
-            // Like the dataset was made: trim to the garment, then scale its longest edge to 28 and centre it.
-            if (ContentBounds(image) is { } garment)
-                image.Mutate(x => x.Crop(garment));
-            image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Side, Side), Mode = ResizeMode.Pad, PadColor = Color.Black }));
-        }
-
-        var pixels = new byte[FashionMnist.PixelCount];
-        image.CopyPixelDataTo(pixels);
-        return new PreparedImage(pixels,
-            new PreprocessingReport(source.Format, source.Width, source.Height, source.ColourSource, resized, inverted));
-    }
-
-    /// <summary>The smallest rectangle holding every pixel clearly brighter than the black background, if any.</summary>
-    static Rectangle? ContentBounds(Image<L8> image)
-    {
-        const byte Threshold = 32; // above JPEG noise on a background that was white before inversion
-        int left = int.MaxValue, top = int.MaxValue, right = -1, bottom = -1;
-        image.ProcessPixelRows(rows =>
-        {
-            for (int y = 0; y < rows.Height; y++)
+            bool inverted = invert switch
             {
-                var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++)
-                {
-                    if (row[x].PackedValue <= Threshold) continue;
-                    left = Math.Min(left, x);
-                    right = Math.Max(right, x);
-                    top = Math.Min(top, y);
-                    bottom = y;
-                }
-            }
-        });
-        return right < 0 ? null : new Rectangle(left, top, right - left + 1, bottom - top + 1);
+                InvertMode.True => true,
+                InvertMode.False => false,
+                _ => BorderMean(image) > 127,
+            };
+            if (inverted) image.Mutate(x => x.Invert());
+            var pixels = new byte[FashionMnist.PixelCount];
+            image.CopyPixelDataTo(pixels);
+            return new PreparedImage(pixels, new PreprocessingReport(source.Format, Side, Side, source.ColourSource, Resized: false, inverted,
+                BackgroundLevel: 0, new PixelBox(0, 0, Side, Side), RotationDegrees: 0, Warnings: []));
+        }
+        var photo = GarmentPhoto.Prepare(image, invert);
+        return new PreparedImage(photo.Pixels, new PreprocessingReport(source.Format, source.Width, source.Height, source.ColourSource,
+            Resized: true, photo.Inverted, photo.BackgroundLevel, PixelBox.From(photo.Crop), photo.RotationDegrees, photo.Warnings));
     }
 
     static double BorderMean(Image<L8> image)

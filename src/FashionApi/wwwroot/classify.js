@@ -85,6 +85,7 @@ function clearResult() {
   document.getElementById("predicted").textContent = "—";
   document.getElementById("truth").hidden = true;
   document.getElementById("pad-result").hidden = true;
+  showWarnings([]);
   if (chart) setBars(chart, new Array(classes.length).fill(null));
 }
 
@@ -98,8 +99,10 @@ function show(prediction, truth) {
   if (p) {
     steps.push(`${p.format.toUpperCase()} ${p.originalWidth}×${p.originalHeight}`);
     if (p.convertedToGrayscale) steps.push("made grey");
+    if (p.resized) steps.push(`background ${Math.round(p.backgroundLevel)} removed`);
     if (p.inverted) steps.push("inverted");
-    if (p.resized) steps.push("fitted into 28×28");
+    if (p.rotationDegrees) steps.push(`turned ${p.rotationDegrees}°`);
+    if (p.resized) steps.push(`${p.cropBox.width}×${p.cropBox.height} garment fitted into 28×28`);
   }
   const detail = document.getElementById("prediction-detail");
   detail.textContent = `${percent(prediction.confidence)} confident · ${truth.source}${steps.length ? ` (${steps.join(", ")})` : ""}`;
@@ -111,6 +114,30 @@ function show(prediction, truth) {
     verdict.textContent = right ? `✓ Right: it is a ${truth.trueClass}.` : `✗ Wrong: it is a ${truth.trueClass}.`;
   }
   setBars(chart, classes.map(name => prediction.probabilities[name]), prediction.label);
+  showWarnings(p?.warnings ?? []);
+}
+
+/** What preprocessing warns about, in the shopper's words: the answer for such a photo deserves less trust. */
+const WARNINGS = {
+  noForeground: "Nothing stood out from the background.",
+  foregroundTouchesEveryBorder: "Something reaches every edge of the photo: leave plain background around the garment.",
+  lowContrast: "The garment barely differs from its background.",
+  severalObjects: "There seem to be several separate objects; the answer is for all of them together.",
+};
+
+function showWarnings(warnings) {
+  const box = document.getElementById("prediction-warnings");
+  box.replaceChildren();
+  box.hidden = warnings.length === 0;
+  if (box.hidden) return;
+  const list = document.createElement("ul");
+  for (const warning of warnings) {
+    const item = document.createElement("li");
+    item.dataset.warning = warning;
+    item.textContent = WARNINGS[warning] ?? warning;
+    list.append(item);
+  }
+  box.append("This photo was hard to read:", list);
 }
 
 /** The drawing pad: white strokes on black; each finished stroke sends the whole drawing. */

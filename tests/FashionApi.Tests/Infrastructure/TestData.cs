@@ -20,6 +20,12 @@ public static class TestData
     /// <summary>A model trained with the <c>seed</c> preset (a fraction of a second).</summary>
     public static TrainingResult SeedModel => SeedModelResult.Value;
 
+    /// <summary>A model trained with the <c>default</c> preset, the one the service trains when nothing is said (a
+    /// second or two): for tests about what shoppers get, such as the accuracy on product photos.</summary>
+    public static TrainingResult DefaultModel => DefaultModelResult.Value;
+
+    static readonly Lazy<TrainingResult> DefaultModelResult = new(() => SoftmaxTrainer.Train(TrainingData, TrainingPresets.Default));
+
     /// <summary>Saves the shared seed model as a version in <paramref name="modelDirectory"/> and marks it active.</summary>
     public static ModelManifest SaveSeedModel(string modelDirectory)
     {

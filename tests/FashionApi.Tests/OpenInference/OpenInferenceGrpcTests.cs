@@ -117,6 +117,11 @@ public class OpenInferenceGrpcTests(FashionApiFactory factory) : IClassFixture<F
         // Over the message size limit: refused by gRPC itself before the message is parsed.
         var huge = await Refused(Pixels(1, 17 * 1024 * 1024));
         Assert.Equal(StatusCode.ResourceExhausted, huge.StatusCode);
+        var repeated = Pixels(1, 784);
+        for (int i = 0; i < 3; i++) repeated.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probabilities" });
+        var repeatedOutputs = await Refused(repeated);
+        Assert.Equal(StatusCode.InvalidArgument, repeatedOutputs.StatusCode);
+        Assert.Contains("more than once", repeatedOutputs.Status.Detail);
         var typed = Input("pixels", "INT32", 1, 784);
         typed.Contents = new InferTensorContents { IntContents = { new int[784] } };
         Assert.Contains("UINT8 (0–255) or FP32", (await Refused(new ModelInferRequest { ModelName = "fashion-mnist", Inputs = { typed } })).Status.Detail);

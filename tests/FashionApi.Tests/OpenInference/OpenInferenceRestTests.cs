@@ -238,6 +238,7 @@ public class OpenInferenceRestTests(FashionApiFactory factory) : IClassFixture<F
     [InlineData("""{"inputs":[{"name":"image","shape":[2],"datatype":"BYTES","data":["AAAA"]}]}""", "1 elements")]
     [InlineData("""{"inputs":[{"name":"pixels","shape":[0,784],"datatype":"UINT8","data":[]}]}""", "at least 1")]
     [InlineData("""{"inputs":[{"name":"pixels","shape":[1,784],"datatype":"UINT8","data":[1]}],"outputs":[{"name":"logits"}]}""", "no output 'logits'")]
+    [InlineData("""{"inputs":[{"name":"pixels","shape":[1,784],"datatype":"UINT8","data":[1]}],"outputs":[{"name":"label"},{"name":"probabilities"},{"name":"label"}]}""", "output 'label' more than once")]
     [InlineData("""{"parameters":{"invert":"sometimes"},"inputs":[{"name":"pixels","shape":[1,784],"datatype":"UINT8","data":[1]}]}""", "invert='sometimes'")]
     [InlineData("""{"inputs":[{"name":"pixels","shape":[1,784],"datatype":"UINT8","data":[1]}]""", "not valid JSON")]
     public async Task A_request_the_model_cannot_take_is_a_400_saying_what_to_send(string json, string detail)
