@@ -33,7 +33,9 @@ public static class GarmentPhoto
     /// pipeline's eighth): a blur halo or a faint shadow stays outside the crop.</summary>
     const double OutlineFraction = 0.125;
 
-    public static GarmentPhotoResult Prepare(Image<L8> image, InvertMode invert)
+    /// <summary>Finds the garment in <paramref name="image"/> and makes it a 28×28 input; <paramref name="budget"/> is the
+    /// request's decoding deadline, checked between the steps.</summary>
+    public static GarmentPhotoResult Prepare(Image<L8> image, InvertMode invert, CancellationToken budget)
     {
         // Find the garment on a copy at most WorkingSide pixels across, so the cost is the same for any upload size.
         double scale = Math.Min(1, WorkingSide / (double)Math.Max(image.Width, image.Height));
@@ -69,6 +71,7 @@ public static class GarmentPhoto
         var mask = new bool[ink.Length];
         for (int i = 0; i < ink.Length; i++) mask[i] = ink[i] > outline;
         var regions = GarmentRegions.Find(mask, width, height);
+        budget.ThrowIfCancellationRequested();
 
         var warnings = new List<PreprocessingWarning>();
         if (regions.Bounds is null) warnings.Add(PreprocessingWarning.NoForeground);
@@ -105,6 +108,7 @@ public static class GarmentPhoto
             }
         });
 
+        budget.ThrowIfCancellationRequested();
         double rotation = regions.Bounds is not null ? Deskew.Angle(regions.Labels, width, box) : 0;
         if (rotation != 0)
         {

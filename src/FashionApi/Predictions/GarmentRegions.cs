@@ -14,13 +14,19 @@ public sealed class GarmentRegions
     /// <summary>A second region at least this fraction of the largest, apart from it, is another object.</summary>
     const double ObjectFraction = 0.25;
 
+    /// <summary>Only this many of the largest regions are grouped into objects: grouping compares every pair, and a
+    /// hostile image of isolated pixels has tens of thousands of equally "large" regions (measured: 1.4 s for a
+    /// 496-byte PNG before this bound). More than a handful of objects already means "several".</summary>
+    public const int MaxObjectsCounted = 32;
+
     /// <summary>Per pixel: 1 + the index of its kept region, or 0.</summary>
     public int[] Labels { get; }
 
     /// <summary>The box around every kept region, in mask pixels; null when nothing was found.</summary>
     public Rectangle? Bounds { get; }
 
-    /// <summary>Groups of large regions apart from each other: more than one is probably several objects.</summary>
+    /// <summary>Groups of large regions apart from each other (at most <see cref="MaxObjectsCounted"/>): more than one
+    /// is probably several objects.</summary>
     public int Objects { get; }
 
     /// <summary>True when the kept regions reach all four edges of the frame.</summary>
@@ -81,7 +87,8 @@ public sealed class GarmentRegions
 
         // Large regions whose boxes overlap, directly or through others, are parts of one object (a sandal's straps,
         // the two shoes of a pair); groups that do not overlap are separate objects.
-        var large = regions.Where(r => r.Area >= ObjectFraction * largest).Select(r => r.Box).ToList();
+        var large = regions.Where(r => r.Area >= ObjectFraction * largest).OrderByDescending(r => r.Area)
+            .Take(MaxObjectsCounted).Select(r => r.Box).ToList();
         var group = new int[large.Count];
         int objects = 0;
         for (int first = 0; first < large.Count; first++)

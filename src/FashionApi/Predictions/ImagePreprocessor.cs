@@ -72,8 +72,10 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, Fashi
             stream.Position = 0;
             using var image = accepted.Decoder.Decode<L8>(AcceptedImageFormats.Decoding, stream, budget);
             budget.ThrowIfCancellationRequested();
-            return Prepare(image, invert, new PreprocessingSource(accepted.Name.ToLowerInvariant(), info.Width, info.Height,
-                ColourSource: info.PixelType?.BitsPerPixel > 16)); // 8/16-bit sources are grey (with or without alpha)
+            var prepared = Prepare(image, invert, new PreprocessingSource(accepted.Name.ToLowerInvariant(), info.Width, info.Height,
+                ColourSource: info.PixelType?.BitsPerPixel > 16), budget); // 8/16-bit sources are grey (with or without alpha)
+            budget.ThrowIfCancellationRequested();
+            return prepared;
         }
         catch (RequestRejectedException)
         {
@@ -125,7 +127,7 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, Fashi
 
     sealed record PreprocessingSource(string Format, int Width, int Height, bool ColourSource);
 
-    static PreparedImage Prepare(Image<L8> image, InvertMode invert, PreprocessingSource source)
+    static PreparedImage Prepare(Image<L8> image, InvertMode invert, PreprocessingSource source, CancellationToken budget)
     {
         if (image.Width == Side && image.Height == Side)
         {
@@ -141,7 +143,7 @@ public sealed class ImagePreprocessor(IOptions<FashionApiOptions> options, Fashi
             return new PreparedImage(pixels, new PreprocessingReport(source.Format, Side, Side, source.ColourSource, Resized: false, inverted,
                 BackgroundLevel: 0, new PixelBox(0, 0, Side, Side), RotationDegrees: 0, Warnings: []));
         }
-        var photo = GarmentPhoto.Prepare(image, invert);
+        var photo = GarmentPhoto.Prepare(image, invert, budget);
         return new PreparedImage(photo.Pixels, new PreprocessingReport(source.Format, source.Width, source.Height, source.ColourSource,
             Resized: true, photo.Inverted, photo.BackgroundLevel, PixelBox.From(photo.Crop), photo.RotationDegrees, photo.Warnings));
     }
