@@ -121,7 +121,7 @@ run_wrk single-accept-encoding -t2 -c32 -d10s --latency -s bench/post-files.lua 
 # The ceiling: an ASP.NET Core endpoint that does no work (reads the body, answers a fixed prediction-sized JSON;
 # bench/FashionApi.Benchmarks/Ceiling.cs), hosted as the service is, under the same wrk load, while the service idles.
 log "the ceiling: a no-work ASP.NET Core POST /predict, the same wrk load"
-ceiling_url=http://127.0.0.1:${BENCH_CEILING_PORT:-$((${BENCH_PORT:-5899} + 1))}
+ceiling_url=http://127.0.0.1:${BENCH_CEILING_PORT:-$((${BENCH_PORT:-5899} + 2))} # + 1 is the gRPC endpoint
 (DOTNET_gcServer=1 exec dotnet "$artifacts/bin/FashionApi.Benchmarks/release/FashionApi.Benchmarks.dll" ceiling "$ceiling_url") \
   >"$results/server-ceiling.log" 2>&1 &
 ceiling_pid=$!
